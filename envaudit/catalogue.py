@@ -1,0 +1,95 @@
+"""The bundled data files (TOML), loaded lazily once per process."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_DATA = Path(__file__).parent / "data"
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file with tomllib (3.11+) or tomli."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@dataclass(frozen=True)
+class KeyFormat:
+    """A credential format: a public prefix and the whole-value pattern."""
+
+    kind: str
+    """``api-key``, ``admin-key``, ``oauth-token`` ... or the foreign provider's label."""
+    label: str
+    """Human name."""
+    prefix: str
+    """Public prefix, safe to print."""
+    pattern: re.Pattern[str]
+    """Whole-value pattern."""
+    provider: str = "Anthropic"
+    """Who issues it."""
+    length: int | None = None
+    """Exact length when the format fixes it."""
+
+
+@dataclass(frozen=True)
+class CredentialCatalogue:
+    """Everything ``credentials.toml`` says."""
+
+    anthropic: tuple[KeyFormat, ...]
+    """Anthropic's credential kinds."""
+    foreign: tuple[KeyFormat, ...]
+    """Other providers' formats."""
+    variables: dict[str, dict[str, Any]]
+    """Anthropic credential variables -> what they accept."""
+    platform_variables: tuple[str, ...]
+    """Platform credential variables (presence only)."""
+    platform_markers: tuple[str, ...]
+    """Variables that mean a platform client is configured."""
+    federation: tuple[tuple[str, ...], ...]
+    """Variable groups that together form a federation credential."""
+    profile_variable: str
+    """``ANTHROPIC_PROFILE``."""
+    misnamed: tuple[str, ...]
+    """Known near-miss names."""
+    misnamed_prefixes: tuple[str, ...]
+    """Framework prefixes that hide a variable from server code."""
+    placeholders: re.Pattern[str]
+    """One alternation of every placeholder pattern (case-insensitive, whole value)."""
+
+
+@cache
+def credentials() -> CredentialCatalogue:
+    """The credential catalogue (``data/credentials.toml``)."""
+    raw = load_toml(_DATA / "credentials.toml")
+    anthropic = tuple(
+        KeyFormat(e["kind"], e["label"], e["prefix"], re.compile(e["pattern"]),
+                  length=e.get("length"))
+        for e in raw["anthropic"]
+    )
+    foreign = tuple(
+        KeyFormat(e["label"], e["label"], e["prefix"], re.compile(e["pattern"]), e["provider"])
+        for e in raw["foreign"]
+    )
+    placeholder = "|".join(f"(?:{p})" for p in raw["placeholders"]["patterns"])
+    platform = raw["platform"]
+    return CredentialCatalogue(
+        anthropic=anthropic,
+        foreign=foreign,
+        variables=raw["variables"],
+        platform_variables=tuple(platform["variables"]),
+        platform_markers=tuple(platform["markers"]),
+        federation=tuple(tuple(g) for g in platform["federation"]),
+        profile_variable=platform["profile"],
+        misnamed=tuple(raw["misnamed"]["names"]),
+        misnamed_prefixes=tuple(raw["misnamed"]["prefixes"]),
+        placeholders=re.compile(placeholder, re.IGNORECASE),
+    )

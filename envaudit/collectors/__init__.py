@@ -1,0 +1,14 @@
+"""Collectors: each reads one part of the world into facts. ``ALL_COLLECTORS`` is the registry."""
+
+from __future__ import annotations
+
+from envaudit.collectors.base import Collector
+from envaudit.collectors.dotenv_files import DotenvFilesCollector
+from envaudit.collectors.manifests import ManifestCollector
+from envaudit.collectors.process_env import ProcessEnvCollector
+
+ALL_COLLECTORS: tuple[Collector, ...] = (
+    DotenvFilesCollector(),
+    ProcessEnvCollector(),
+    ManifestCollector(),
+)

@@ -1,0 +1,59 @@
+"""The collector interface and the options every collector reads."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Union
+
+from envaudit.model import Definition, DotenvFile, Skip
+
+
+@dataclass(frozen=True)
+class CollectOptions:
+    """What to collect (built by the CLI from options and ``[tool.envaudit]``)."""
+
+    root: str
+    """Absolute path of the project."""
+    env_files: tuple[str, ...] = ()
+    """Extra env files (``--env-file``, config ``env-files``), absolute paths."""
+    process_env: bool = True
+    """Collect envaudit's own environment."""
+    loaders: tuple[str, ...] | None = None
+    """Loaders named with ``--loader``; ``None`` = infer."""
+    provider: str | None = None
+    """``--provider`` (forces the provider's rules on)."""
+    environ: Mapping[str, str] = field(default_factory=dict)
+    """The environment envaudit runs in (``os.environ`` in the CLI, a dict in tests)."""
+
+
+@dataclass(frozen=True)
+class ProcessFacts:
+    """What the process collector found."""
+
+    definitions: tuple[Definition, ...]
+    """Every variable of the environment."""
+    profile_files: tuple[str, ...]
+    """Anthropic SDK profile files on disk."""
+
+
+Fact = Union[DotenvFile, ProcessFacts, Skip, "ProviderHint"]
+
+
+@dataclass(frozen=True)
+class ProviderHint:
+    """Evidence that the project uses the Anthropic SDK (a manifest names it)."""
+
+    reason: str
+    """e.g. ``pyproject.toml declares anthropic``."""
+
+
+class Collector(abc.ABC):
+    """Yields facts and skips for one part of the world; never raises for bad input."""
+
+    name: str = ""
+
+    @abc.abstractmethod
+    def collect(self, options: CollectOptions) -> Iterator[Fact]:
+        """Yield every fact found; record what could not be read as a ``Skip``."""

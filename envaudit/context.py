@@ -1,0 +1,177 @@
+"""``AuditContext``: the snapshot plus the derived views every rule needs, computed once.
+
+Which value wins (issue 2 model, replaced per loader by the loader models later): the process
+environment first (``load_dotenv()`` and ``dotenv.config()`` never override it), then files named
+with ``--env-file`` (the last one given wins, as with ``docker run``), then discovered files from
+the root down, and within a folder ``.env.*.local`` > ``.env.local`` > ``.env.<mode>`` > ``.env`` >
+``NAME.env``. Inside one file the last definition wins (python-dotenv and runc agree).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urlsplit
+
+from envaudit.catalogue import credentials
+from envaudit.model import PROCESS, PYTHON_DOTENV, Definition, DotenvFile, Location, Snapshot
+
+ANTHROPIC_HOSTS = ("api.anthropic.com",)
+
+
+@dataclass(frozen=True)
+class Site:
+    """One place a variable is defined, with the value each loader in use reads there."""
+
+    name: str
+    """Variable name."""
+    location: Location
+    """File and line, or the process environment."""
+    values: dict[str, str | None] = field(default_factory=dict)
+    """Loader -> value (``None``: bare key)."""
+    file: DotenvFile | None = None
+    """The file, for dotenv sites."""
+
+    def by_value(self) -> dict[str | None, list[str]]:
+        """Distinct values -> the loaders that read them (so a finding names its loaders)."""
+        out: dict[str | None, list[str]] = {}
+        for loader, value in self.values.items():
+            out.setdefault(value, []).append(loader)
+        return out
+
+
+def _file_rank(f: DotenvFile) -> tuple[int, int, int, str]:
+    name = os.path.basename(f.path)
+    if f.origin != "discovered":
+        return (0, 0, 0, "")
+    if name.startswith(".env.") and name.endswith(".local"):
+        within = 0
+    elif name == ".env.local":
+        within = 1
+    elif name.startswith(".env."):
+        within = 2
+    elif name == ".env":
+        within = 3
+    else:
+        within = 4
+    return (1, f.path.count("/"), within, name)
+
+
+class AuditContext:
+    """Read-only views over a snapshot, shared by all rules of one run."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+
+    # ------------------------------------------------------------------ sources
+    @cached_property
+    def env_files(self) -> tuple[DotenvFile, ...]:
+        """Files the app may load (not examples), highest precedence first."""
+        files = [f for f in self.snapshot.files if f.role == "env"]
+        explicit = [f for f in files if f.origin != "discovered"]
+        discovered = [f for f in files if f.origin == "discovered"]
+        return tuple(reversed(explicit)) + tuple(sorted(discovered, key=_file_rank))
+
+    @cached_property
+    def example_files(self) -> tuple[DotenvFile, ...]:
+        """``.env.example`` and friends."""
+        return tuple(f for f in self.snapshot.files if f.role == "example")
+
+    @cached_property
+    def process(self) -> dict[str, Definition]:
+        """The process environment by name (empty with ``--no-process-env``)."""
+        return {d.name: d for d in self.snapshot.process or ()}
+
+    @property
+    def has_process_env(self) -> bool:
+        """Whether the process environment was collected."""
+        return self.snapshot.process is not None
+
+    def file_definitions(self, f: DotenvFile) -> Iterator[Definition]:
+        """Definitions of ``f`` as read by each loader in use for it."""
+        for reading in f.readings:
+            if reading.loader in f.loaders and reading.status == "ok":
+                yield from reading.definitions
+
+    @cached_property
+    def _sites(self) -> dict[str, list[Site]]:
+        out: dict[str, list[Site]] = {}
+        for d in self.process.values():
+            out.setdefault(d.name, []).append(Site(d.name, d.location, {PROCESS: d.value}))
+        for f in self.env_files:
+            by_line: dict[tuple[str, int | None], Site] = {}
+            for d in self.file_definitions(f):
+                key = (d.name, d.location.line)
+                site = by_line.get(key)
+                if site is None:
+                    site = by_line[key] = Site(d.name, d.location, {}, f)
+                    out.setdefault(d.name, []).append(site)
+                site.values[d.loader] = d.value
+        return out
+
+    def sites(self, name: str) -> list[Site]:
+        """Every place the app may load ``name`` from, highest precedence first."""
+        return self._sites.get(name, [])
+
+    def names(self) -> Iterable[str]:
+        """Every variable name defined in a source the app may load."""
+        return self._sites.keys()
+
+    def all_names(self) -> set[str]:
+        """Every variable name anywhere, example files included."""
+        names = set(self._sites)
+        for f in self.example_files:
+            for reading in f.readings:
+                names.update(d.name for d in reading.definitions)
+        return names
+
+    def effective(self, name: str, loader: str = PYTHON_DOTENV) -> Definition | None:
+        """The definition the app ends up with under ``loader`` (``None``: not set)."""
+        for site in self.sites(name):
+            if site.location.source == "process":
+                return Definition(name, site.values[PROCESS], site.location, PROCESS)
+            if loader in site.values:
+                # NOTE: within one file the last definition wins.
+                last = [s for s in self.sites(name) if s.file is site.file and loader in s.values]
+                chosen = last[-1]
+                return Definition(name, chosen.values[loader], chosen.location, loader)
+        return None
+
+    def effective_value(self, name: str) -> str | None:
+        """The value the app ends up with under its first loader, empty counting as unset."""
+        for loader in self.snapshot.loaders or (PYTHON_DOTENV,):
+            d = self.effective(name, loader)
+            if d is not None and d.value:
+                return d.value
+        return None
+
+    # ------------------------------------------------------------------ provider
+    @cached_property
+    def provider_in_use(self) -> bool:
+        """Anthropic is in use: forced, a manifest names its SDK, or any of its variables is set."""
+        if self.snapshot.provider_hints:
+            return True
+        cat = credentials()
+        known = set(cat.variables) | set(cat.platform_variables) | set(cat.platform_markers)
+        for name in self.all_names():
+            if name.startswith(("ANTHROPIC_", "CLAUDE_CODE_")) or name in cat.variables:
+                return True
+            if name in known and name not in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID",
+                                              "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                                              "GOOGLE_APPLICATION_CREDENTIALS"):
+                return True
+        return False
+
+    @cached_property
+    def base_url_is_anthropic(self) -> bool:
+        """The effective ``ANTHROPIC_BASE_URL`` is unset or Anthropic's own host."""
+        value = self.effective_value("ANTHROPIC_BASE_URL")
+        if not value:
+            return True
+        try:
+            host = urlsplit(value.strip()).hostname or ""
+        except ValueError:
+            return True
+        return host in ANTHROPIC_HOSTS or host.endswith(".anthropic.com")

@@ -1,0 +1,110 @@
+"""The pipeline: ``collect`` runs the collectors into a frozen ``Snapshot``; ``audit`` runs the
+rules over it; ``select_rules`` and ``exit_code`` apply the user's choices."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from envaudit.collectors import ALL_COLLECTORS
+from envaudit.collectors.base import CollectOptions, Collector, ProcessFacts, ProviderHint
+from envaudit.context import AuditContext
+from envaudit.errors import ConfigError
+from envaudit.model import PYTHON_DOTENV, Definition, DotenvFile, Finding, Severity, Skip, Snapshot
+from envaudit.rules import ALL_RULES
+from envaudit.rules.base import Rule
+
+
+def collect(
+    options: CollectOptions, collectors: Sequence[Collector] = ALL_COLLECTORS
+) -> Snapshot:
+    """Run every collector and freeze what they found."""
+    files: list[DotenvFile] = []
+    skipped: list[Skip] = []
+    process: tuple[Definition, ...] | None = None
+    profiles: tuple[str, ...] = ()
+    hints: list[str] = []
+    for collector in collectors:
+        for fact in collector.collect(options):
+            if isinstance(fact, DotenvFile):
+                files.append(fact)
+            elif isinstance(fact, Skip):
+                skipped.append(fact)
+            elif isinstance(fact, ProcessFacts):
+                process, profiles = fact.definitions, fact.profile_files
+            elif isinstance(fact, ProviderHint):
+                hints.append(fact.reason)
+    if options.provider:
+        hints.insert(0, f"--provider {options.provider}")
+    loaders = options.loaders or tuple(dict.fromkeys(
+        [PYTHON_DOTENV] + [ld for f in files for ld in f.loaders]))
+    return Snapshot(
+        root=options.root, files=tuple(files), process=process, loaders=loaders,
+        provider_hints=tuple(hints), profile_files=profiles, skipped=tuple(skipped),
+    )
+
+
+def _matches(rule: Rule, key: str) -> bool:
+    key = key.strip()
+    return (rule.meta.id.startswith(key.upper()) or rule.meta.name == key.lower())
+
+
+def select_rules(
+    select: Iterable[str] = (), ignore: Iterable[str] = (), rules: Sequence[Rule] = ALL_RULES
+) -> tuple[Rule, ...]:
+    """Rules chosen by ID (``EA103``), name (``key-whitespace``) or family prefix (``EA1``).
+
+    Raises ``ConfigError`` for a selector that matches no rule (a typo must not pass silently).
+    """
+    select, ignore = [s for s in select if s.strip()], [s for s in ignore if s.strip()]
+    for key in (*select, *ignore):
+        if not any(_matches(rule, key) for rule in rules):
+            raise ConfigError(f"no rule matches {key!r} (see `envaudit rules`)")
+    chosen = [r for r in rules if not select or any(_matches(r, k) for k in select)]
+    return tuple(r for r in chosen if not any(_matches(r, k) for k in ignore))
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of one audit: what the formatters render."""
+
+    snapshot: Snapshot
+    """What was collected."""
+    findings: tuple[Finding, ...]
+    """Findings, most severe first, then by location."""
+    rules: tuple[Rule, ...]
+    """The rules that ran."""
+
+    def summary(self) -> dict[str, int]:
+        """Counts per severity label."""
+        out = {s.label: 0 for s in sorted(Severity, reverse=True)}
+        for f in self.findings:
+            out[f.severity.label] += 1
+        return out
+
+
+def _sort_key(f: Finding) -> tuple[int, str, int, str, str]:
+    loc = f.location
+    return (-f.severity, loc.path or "", loc.line or 0, f.rule_id, f.message)
+
+
+def audit(snapshot: Snapshot, rules: Sequence[Rule] = ALL_RULES) -> Report:
+    """Run ``rules`` over ``snapshot``; duplicate findings (same fingerprint and line) merge."""
+    ctx = AuditContext(snapshot)
+    seen: set[tuple[str, int | None, str]] = set()
+    findings: list[Finding] = []
+    for rule in rules:
+        for finding in rule.check(ctx):
+            key = (finding.fingerprint, finding.location.line, finding.message)
+            if key not in seen:
+                seen.add(key)
+                findings.append(finding)
+    return Report(snapshot, tuple(sorted(findings, key=_sort_key)), tuple(rules))
+
+
+def exit_code(report: Report, fail_on: str) -> int:
+    """0 when no finding is at or above ``fail_on`` (``never`` always gives 0), else 1."""
+    if fail_on == "never":
+        return 0
+    threshold = Severity.parse(fail_on)
+    return 1 if any(f.severity >= threshold for f in report.findings) else 0

@@ -1,0 +1,45 @@
+"""``--format json``: the schema-1 report of shared/spec/cli.md, exactly."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from envaudit import __version__
+from envaudit.engine import Report
+from envaudit.formatters.base import Formatter, RenderOptions
+from envaudit.model import Finding
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """One finding as the spec's JSON object."""
+    return {
+        "id": f.rule_id,
+        "name": f.name,
+        "severity": f.severity.label,
+        "message": f.message,
+        "variable": f.variable,
+        "location": f.location.to_json(),
+        "fingerprint": f.fingerprint,
+        "details": f.details,
+    }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The report as a JSON-ready dict."""
+    return {
+        "schema_version": 1,
+        "tool": {"name": "envaudit", "version": __version__},
+        "root": report.snapshot.root,
+        "findings": [finding_json(f) for f in report.findings],
+        "skipped": [s.to_json() for s in report.snapshot.skipped],
+        "summary": report.summary(),
+    }
+
+
+class JsonFormatter(Formatter):
+    """Machine-readable report."""
+
+    def render(self, report: Report, options: RenderOptions) -> str:
+        """Indented JSON, non-ASCII kept as is."""
+        return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"

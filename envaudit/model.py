@@ -1,0 +1,224 @@
+"""Frozen records that cross stage boundaries: collectors -> snapshot -> rules -> formatters."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; ordered so that ``ERROR > WARNING > INFO``."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in every output format."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Return the severity named ``text`` (case-insensitive); ValueError otherwise."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r}") from None
+
+
+#: Loader names, as the ``--loader`` option spells them.
+PYTHON_DOTENV = "python-dotenv"
+DOCKER_ENV_FILE = "docker-env-file"
+PROCESS = "process"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value or a finding comes from (spec: ``location`` in the JSON report)."""
+
+    source: str
+    """One of ``dotenv``, ``process``, ``pid``, ``code``, ``package``, ``config``, ``probe``."""
+    path: str | None = None
+    """Path relative to the audited root when under it, else absolute."""
+    line: int | None = None
+    """1-based line number, when the source has lines."""
+    pid: int | None = None
+    """Process id, for ``source == "pid"``."""
+
+    def display(self) -> str:
+        """A short human form: ``.env:3``, ``process environment``, ``pid 42``."""
+        if self.source == "process":
+            return "process environment"
+        if self.source == "pid":
+            return f"pid {self.pid}"
+        if self.path is None:
+            return self.source
+        return f"{self.path}:{self.line}" if self.line is not None else self.path
+
+    def to_json(self) -> dict[str, Any]:
+        """The spec's ``location`` object, omitting unset fields."""
+        out: dict[str, Any] = {"source": self.source}
+        if self.path is not None:
+            out["path"] = self.path
+        if self.line is not None:
+            out["line"] = self.line
+        if self.pid is not None:
+            out["pid"] = self.pid
+        return out
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One definition of a variable as one loader reads one source."""
+
+    name: str
+    """The variable name exactly as the loader yields it."""
+    value: str | None
+    """The value the loader yields (``None``: a bare key with no ``=``)."""
+    location: Location
+    """The file and line, or the process environment."""
+    loader: str
+    """``python-dotenv``, ``docker-env-file`` or ``process``."""
+
+
+@dataclass(frozen=True)
+class DroppedLine:
+    """A line a loader could not parse and skipped (python-dotenv logs a warning)."""
+
+    line: int
+    """1-based line where the unparsable statement starts."""
+    reason: str
+    """Why the loader dropped it, in words; never contains the value."""
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """What one loader makes of one file."""
+
+    loader: str
+    """The loader's name."""
+    status: str
+    """``ok``, or ``file-rejected`` when the loader refuses or crashes on the whole file."""
+    definitions: tuple[Definition, ...] = ()
+    """Every assignment, in file order (duplicates kept)."""
+    dropped: tuple[DroppedLine, ...] = ()
+    """Statements the loader skipped."""
+    error: str | None = None
+    """Why the file was rejected (written by envaudit; never quotes a value)."""
+    error_line: int | None = None
+    """Line the rejection points at, when there is one."""
+
+
+@dataclass(frozen=True)
+class EncodingIssue:
+    """A byte-level problem in a dotenv file (EA206)."""
+
+    kind: str
+    """``utf-16``, ``invalid-utf-8``, ``nul``, ``long-line`` or ``binary``."""
+    line: int | None
+    """1-based line of the first occurrence, when known."""
+    detail: str
+    """A sentence about the problem; never contains a value."""
+
+
+@dataclass(frozen=True)
+class DotenvFile:
+    """A dotenv file found under the root or named with ``--env-file``."""
+
+    path: str
+    """Display path: relative to the root when under it."""
+    abspath: str
+    """Absolute path."""
+    role: str
+    """``env`` (loaded at run time) or ``example`` (.env.example / .sample / .template)."""
+    origin: str
+    """``discovered``, ``explicit`` (``--env-file``) or ``config`` (``[tool.envaudit]``)."""
+    loaders: tuple[str, ...]
+    """The loaders in use that read this file."""
+    size: int = 0
+    """Size in bytes."""
+    mode: int = 0
+    """``st_mode`` permission bits."""
+    symlink_target: str | None = None
+    """Where the file points, when the name is a symlink."""
+    issues: tuple[EncodingIssue, ...] = ()
+    """Byte-level problems."""
+    readings: tuple[FileReading, ...] = ()
+    """One reading per loader (python-dotenv and docker-env-file are always read)."""
+
+    def reading(self, loader: str) -> FileReading | None:
+        """The reading by ``loader``, if any."""
+        for reading in self.readings:
+            if reading.loader == loader:
+                return reading
+        return None
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Something that could not be inspected, recorded instead of failing."""
+
+    source: str
+    """``dotenv``, ``pid``, ``config`` ... (as in ``Location.source``)."""
+    reason: str
+    """Why it was skipped."""
+    path: str | None = None
+    """The path concerned, if any."""
+    pid: int | None = None
+    """The process concerned, if any."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The spec's ``skipped`` entry."""
+        out: dict[str, Any] = {"source": self.source}
+        if self.path is not None:
+            out["path"] = self.path
+        if self.pid is not None:
+            out["pid"] = self.pid
+        out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the collectors found; the only input of the rules."""
+
+    root: str
+    """Absolute path of the audited project."""
+    files: tuple[DotenvFile, ...] = ()
+    """Dotenv files, in discovery order."""
+    process: tuple[Definition, ...] | None = None
+    """envaudit's own environment, or ``None`` with ``--no-process-env``."""
+    loaders: tuple[str, ...] = (PYTHON_DOTENV,)
+    """Loaders considered in use."""
+    provider_hints: tuple[str, ...] = ()
+    """Why the Anthropic provider is considered in use (besides its variables)."""
+    profile_files: tuple[str, ...] = ()
+    """Anthropic SDK profile files found on disk (an active profile is a credential)."""
+    skipped: tuple[Skip, ...] = ()
+    """What could not be inspected."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by one rule."""
+
+    rule_id: str
+    """``EA103``."""
+    name: str
+    """``key-whitespace``."""
+    severity: Severity
+    """Effective severity."""
+    message: str
+    """What is wrong and what the SDK will do; never contains a secret."""
+    location: Location
+    """Where it is."""
+    variable: str | None = None
+    """The variable concerned."""
+    fix: str = ""
+    """A one-line fix."""
+    fingerprint: str = ""
+    """Stable identity: rule, variable, source and path (no line numbers or PIDs)."""
+    details: dict[str, Any] = field(default_factory=dict)
+    """Rule-specific data (JSON-serialisable)."""

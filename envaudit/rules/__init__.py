@@ -1,0 +1,17 @@
+"""The rule registry: ``ALL_RULES`` is the only list of rules, in ID order."""
+
+from __future__ import annotations
+
+from envaudit.rules import credentials, dotenv
+from envaudit.rules.base import Rule
+
+ALL_RULES: tuple[Rule, ...] = tuple(
+    sorted(credentials.RULES + dotenv.RULES, key=lambda rule: rule.meta.id)
+)
+RULES_BY_ID: dict[str, Rule] = {rule.meta.id: rule for rule in ALL_RULES}
+RULES_BY_NAME: dict[str, Rule] = {rule.meta.name: rule for rule in ALL_RULES}
+
+
+def find_rule(key: str) -> Rule | None:
+    """The rule with this ID (``EA103``) or name (``key-whitespace``), case-insensitive ID."""
+    return RULES_BY_ID.get(key.upper()) or RULES_BY_NAME.get(key.lower())

@@ -1,0 +1,84 @@
+"""The rule interface: ``RuleMeta`` plus one pure ``check`` method per rule."""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import inspect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from envaudit.model import Finding, Location, Severity
+
+if TYPE_CHECKING:
+    from envaudit.context import AuditContext
+
+RULE_ID = re.compile(r"EA[1-9][0-9]{2}")
+RULE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """A rule's identity and defaults."""
+
+    id: str
+    """``EA`` + three digits, hundreds by family; never reused."""
+    name: str
+    """Kebab-case name of the problem."""
+    severity: Severity
+    """Default severity."""
+    summary: str
+    """One line: when it fires."""
+    fix: str
+    """The default one-line fix."""
+    since: str = "0.1.0"
+    """The envaudit version that added the rule."""
+
+
+def fingerprint(*parts: str | None) -> str:
+    """Stable identity of a finding from non-secret parts (no line numbers, no PIDs)."""
+    text = "\x1f".join(p or "" for p in parts)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+class Rule(abc.ABC):
+    """A rule: a ``meta`` attribute, a docstring with the five doc headings, one ``check``."""
+
+    meta: RuleMeta
+
+    @abc.abstractmethod
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Yield findings; pure (no I/O, no environment reads, no printing)."""
+
+    def finding(
+        self,
+        message: str,
+        location: Location,
+        variable: str | None = None,
+        *,
+        fix: str | None = None,
+        severity: Severity | None = None,
+        subject: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> Finding:
+        """A finding of this rule, with its fingerprint."""
+        return Finding(
+            rule_id=self.meta.id,
+            name=self.meta.name,
+            severity=severity or self.meta.severity,
+            message=message,
+            location=location,
+            variable=variable,
+            fix=fix or self.meta.fix,
+            fingerprint=fingerprint(self.meta.id, variable, location.source, location.path,
+                                    subject),
+            details=details or {},
+        )
+
+    @classmethod
+    def doc(cls) -> str:
+        """The rule's documentation (its class docstring, dedented)."""
+        return inspect.cleandoc(cls.__doc__ or "")

@@ -1,0 +1,19 @@
+"""Sentences about what each SDK line does, from ``data/sdk_facts.toml``."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from envaudit.catalogue import load_toml
+
+
+@cache
+def _situations() -> dict[str, dict[str, str]]:
+    raw = load_toml(Path(__file__).parent / "data" / "sdk_facts.toml")
+    return raw["situations"]  # type: ignore[no-any-return]
+
+
+def fact(situation: str, line: str) -> str:
+    """The sentence for ``situation`` on SDK ``line`` (KeyError when the data has none)."""
+    return _situations()[situation][line]
