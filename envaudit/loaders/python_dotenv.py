@@ -117,7 +117,7 @@ def parse(text: str) -> tuple[list[Binding], list[Unparsable]]:
     fast = _FAST_LINE.match
     ws_match = _MULTILINE_WHITESPACE.match
     while pos < end:
-        pos = ws_match(text, pos).end()
+        pos = ws_match(text, pos).end()  # type: ignore[union-attr]  # \s* always matches
         if pos >= end:
             break
         start = pos
@@ -134,18 +134,18 @@ def parse(text: str) -> tuple[list[Binding], list[Unparsable]]:
                 if stripped[:1] == "#" and len(stripped) < len(rest):
                     # ``KEY= #c``: white space after ``=`` then ``#`` is an empty value and a
                     # comment (python-dotenv 1.2.4); ``KEY=#c`` keeps ``#c``.
-                    value = ""
+                    line_value = ""
                 else:
-                    value = stripped
-                    if "#" in value:
-                        value = _INLINE_COMMENT.sub("", value)
-                bindings.append(Binding(m.group(1), value.rstrip(), lines.at(start)))
+                    line_value = stripped
+                    if "#" in line_value:
+                        line_value = _INLINE_COMMENT.sub("", line_value)
+                bindings.append(Binding(m.group(1), line_value.rstrip(), lines.at(start)))
                 pos = m.end() + 1 if m.end() < end else end
                 continue
         try:
             key, value, pos = _parse_statement(text, pos)
         except _Fail as exc:
-            pos = _REST_OF_LINE.match(text, exc.args[1]).end()
+            pos = _REST_OF_LINE.match(text, exc.args[1]).end()  # type: ignore[union-attr]
             dropped.append(Unparsable(lines.at(start), exc.args[0]))
             continue
         if key is not None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "assets" / "dotenv-corpus"
 CASES_DIR = CORPUS_DIR / "cases"
@@ -60,7 +60,7 @@ def case_bytes(name: str) -> bytes:
     return data
 
 
-def same_value(actual: Optional[str], expected: Optional[str]) -> bool:
+def same_value(actual: str | None, expected: str | None) -> bool:
     """``actual == expected``, where ``expected`` may be a truth.json long-string placeholder."""
     if isinstance(actual, str) and isinstance(expected, str):
         m = _ABBREVIATED.match(expected)
@@ -70,7 +70,7 @@ def same_value(actual: Optional[str], expected: Optional[str]) -> bool:
     return actual == expected
 
 
-def same_mapping(actual: Mapping[str, Optional[str]], expected: Mapping[str, Any]) -> bool:
+def same_mapping(actual: Mapping[str, str | None], expected: Mapping[str, Any]) -> bool:
     """Same keys in the same order, and :func:`same_value` for every value."""
     return list(actual) == list(expected) and all(
         same_value(actual[k], expected[k]) for k in expected
