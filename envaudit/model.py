@@ -91,6 +91,10 @@ class DroppedLine:
     """1-based line where the unparsable statement starts."""
     reason: str
     """Why the loader dropped it, in words; never contains the value."""
+    end_line: int = 0
+    """Last line the statement swallowed (> ``line`` when an open quote ran on)."""
+    lost_keys: tuple[str, ...] = ()
+    """Keys on the swallowed lines, lost together with the statement."""
 
 
 @dataclass(frozen=True)

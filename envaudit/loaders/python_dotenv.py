@@ -77,6 +77,13 @@ class Unparsable:
     """1-based line where the statement starts."""
     reason: str
     """What the grammar expected."""
+    end_line: int = 0
+    """Last line the dropped statement swallowed (> ``line`` when a quote ran on)."""
+    lost_keys: tuple[str, ...] = ()
+    """Keys written on the swallowed lines after the first (lost with the statement)."""
+
+
+_KEY_AT_LINE_START = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=", re.M)
 
 
 class _Fail(Exception):
@@ -164,7 +171,13 @@ def parse(text: str) -> tuple[list[Binding], list[Unparsable]]:
             key, value, pos = _parse_statement(text, pos)
         except _Fail as exc:
             pos = _REST_OF_LINE.match(text, exc.args[1]).end()  # type: ignore[union-attr]
-            dropped.append(Unparsable(lines.at(start), exc.args[0]))
+            first = lines.at(start)
+            last = lines.at(pos - 1) if pos > start else first
+            lost: tuple[str, ...] = ()
+            if last > first:
+                body = text[text.find("\n", start) + 1 : pos]
+                lost = tuple(dict.fromkeys(_KEY_AT_LINE_START.findall(body)))
+            dropped.append(Unparsable(first, exc.args[0], last, lost))
             continue
         if key is not None:
             bindings.append(Binding(key, value, lines.at(start)))
