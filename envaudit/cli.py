@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 import click
 
 from envaudit import __version__
+from envaudit.config import FAIL_ON
 
 if TYPE_CHECKING:
+    from envaudit.config import Config
     from envaudit.redact import SecretSet
+    from envaudit.rules.base import Rule
 
-ISSUES_URL = "the envaudit issue tracker"
+ISSUES_URL = "https://github.com/envaudit/envaudit/issues"
 LOADER_CHOICES = ("python-dotenv", "docker-env-file")
+FORMAT_CHOICES = ("text", "json", "markdown", "sarif")
 
 
-def _fail(message: str) -> None:
-    click.echo(f"envaudit: error: {message}", err=True)
+def _fail(message: str) -> NoReturn:
+    """The one line every error becomes, then exit 2."""
+    click.echo(f"envaudit: error: {' '.join(message.split())}", err=True)
     sys.exit(2)
 
 
@@ -27,10 +34,33 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class _State:
-    """What the error handler needs to scrub a traceback."""
+    """What the error handler needs to scrub a traceback; reset by every command."""
 
     secrets: SecretSet | None = None
     verbose = False
+
+
+def _internal_error(exc: BaseException) -> NoReturn:
+    """One line naming the exception and where it was raised; ``-v`` adds the traceback, with
+    every collected secret (and anything shaped like a credential) hidden."""
+    import traceback
+
+    from envaudit.redact import SecretSet
+
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = "?"
+    if tb is not None:
+        where = f"{os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
+    if _State.verbose:
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        click.echo((_State.secrets or SecretSet()).scrub(text), err=True, nl=False)
+        hint = "the traceback is above"
+    else:
+        hint = "run with -v for the traceback"
+    _fail(f"internal error ({type(exc).__name__} at {where}); {hint}; please report it at "
+          f"{ISSUES_URL}")
 
 
 def _guard(func: Callable[..., None]) -> Callable[..., None]:
@@ -38,54 +68,118 @@ def _guard(func: Callable[..., None]) -> Callable[..., None]:
 
     def wrapper(*args: Any, **kwargs: Any) -> None:
         from envaudit.errors import EnvauditError
+        from envaudit.redact import SecretSet
 
+        _State.verbose = bool(kwargs.get("verbose"))
+        _State.secrets = SecretSet()
+        _State.secrets.add_all(os.environ.items())
         try:
             func(*args, **kwargs)
         except EnvauditError as exc:
             _fail(str(exc))
-        except (KeyboardInterrupt, BrokenPipeError):
-            sys.exit(130 if sys.exc_info()[0] is KeyboardInterrupt else 2)
+        except click.ClickException:
+            raise
+        except KeyboardInterrupt:
+            click.echo("envaudit: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            # NOTE: the reader went away (`envaudit | head`); point stdout at /dev/null so that
+            # the interpreter's final flush does not print a second error.
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError):  # no real file descriptor behind stdout
+                pass
+            sys.exit(2)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
-            import traceback
-
-            tb = exc.__traceback__
-            while tb is not None and tb.tb_next is not None:
-                tb = tb.tb_next
-            where = "?"
-            if tb is not None:
-                where = f"{os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
-            if _State.verbose:
-                text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-                if _State.secrets is not None:
-                    text = _State.secrets.scrub(text)
-                click.echo(text, err=True, nl=False)
-            _fail(f"internal error {type(exc).__name__} at {where}; run with -v for the "
-                  f"traceback and report it to {ISSUES_URL}")
+            _internal_error(exc)
 
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
     return wrapper
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """``scan`` is the default command, and Click's usage errors become one line."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Insert ``scan`` unless the first argument is a command or a group option."""
+        group_options = (*ctx.help_option_names, "--version")
+        if not args or (args[0] not in self.commands and args[0] not in group_options):
+            args = ["scan", *args]
+        return super().parse_args(ctx, args)
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        """Click's ``main`` with one-line errors: ``envaudit: error: ...`` and exit 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name or "envaudit", complete_var, False, **extra)
+        except click.exceptions.Abort:
+            click.echo("envaudit: interrupted", err=True)
+            sys.exit(130)
+        except click.UsageError as exc:
+            if exc.ctx is not None:
+                command = exc.ctx.command_path
+            else:  # some parser errors carry no context: name the command from the arguments
+                given = list(sys.argv[1:] if args is None else args)
+                command = "envaudit " + (given[0] if given and given[0] in self.commands
+                                         else "scan")
+            _fail(f"{exc.format_message()} (see `{command} --help`)")
+        except click.ClickException as exc:
+            _fail(exc.format_message())
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+@click.group("envaudit", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="envaudit",
                       message="%(prog)s %(version)s")
-@click.pass_context
-def main(ctx: click.Context) -> None:
+def main() -> None:
     """Audit the environment an app that calls the Anthropic API will really run with.
 
-    Without a command, runs `envaudit scan .`.
+    Without a command, runs `envaudit scan` (options included: `envaudit --format json`).
     """
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(scan)
+
+
+def _check_path(path: str) -> str:
+    root = os.path.abspath(path)
+    if not os.path.exists(root):
+        close = difflib.get_close_matches(path, list(main.commands), n=1)
+        also = f" (did you mean `envaudit {close[0]}`?)" if close else ""
+        _fail(f"{path}: no such file or folder{also}")
+    if not os.path.isdir(root):
+        _fail(f"{path}: not a folder (give the project folder; use --env-file for one file)")
+    return root
+
+
+def _check_env_file(path: str, where: str) -> str:
+    if not os.path.exists(path):
+        _fail(f"{where} {path}: no such file")
+    if os.path.isdir(path):
+        _fail(f"{where} {path}: is a folder, not an env file")
+    return os.path.abspath(path)
+
+
+def _rules(select: tuple[str, ...], ignore: tuple[str, ...], conf: Config) -> tuple[Rule, ...]:
+    """The rules chosen on the command line, else in the config file; a selector that matches
+    no rule is an error wherever it is written (the config file's is named)."""
+    from envaudit import engine
+    from envaudit.errors import ConfigError
+
+    try:
+        engine.select_rules(conf.select, conf.ignore)
+    except ConfigError as exc:
+        raise ConfigError(f"{conf.source}: {exc}") from None
+    return engine.select_rules(select or conf.select, ignore or conf.ignore)
 
 
 @main.command()
 @click.argument("path", default=".", required=False)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "sarif"]),
-              default="text", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
+              show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
+@click.option("--fail-on", type=click.Choice(FAIL_ON),
               help="Exit 1 when a finding at or above this severity exists [default: error].")
 @click.option("--select", multiple=True, help="Rules to run: ID, name or prefix (comma-separated).")
 @click.option("--ignore", multiple=True, help="Rules to skip: ID, name or prefix.")
@@ -113,30 +207,24 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
     from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions
     from envaudit.output import collect_secrets, write_report
 
-    _State.verbose = verbose
-    root = os.path.abspath(path)
-    if not os.path.exists(root):
-        _fail(f"{path}: no such file or folder")
-    if not os.path.isdir(root):
-        _fail(f"{path}: not a folder (give the project folder; use --env-file for one file)")
+    root = _check_path(path)
     conf = config_mod.load(root, config_file)
-    for extra in env_files:
-        if not os.path.isfile(extra):
-            _fail(f"--env-file {extra}: no such file")
-    rules = engine.select_rules(_split(select) or conf.select, _split(ignore) or conf.ignore)
+    extra = [_check_env_file(p, "--env-file") for p in env_files]
+    extra += [_check_env_file(p, f"env-files in {conf.source}:") for p in conf.env_files]
+    rules = _rules(_split(select), _split(ignore), conf)
     options = CollectOptions(
         root=root,
-        env_files=tuple(os.path.abspath(p) for p in env_files) + conf.env_files,
+        env_files=tuple(dict.fromkeys(extra)),
         process_env=not no_process_env,
         loaders=tuple(dict.fromkeys(loaders)) or None,
         provider=provider,
         environ=dict(os.environ),
     )
     snapshot = engine.collect(options)
-    _State.secrets = collect_secrets(snapshot)
+    _State.secrets = collect_secrets(snapshot, os.environ)
     report = engine.audit(snapshot, rules)
-    color = (not no_color and output is None and "NO_COLOR" not in os.environ
-             and sys.stdout.isatty())
+    color = (fmt == "text" and not no_color and output is None
+             and not os.environ.get("NO_COLOR") and sys.stdout.isatty())
     text = FORMATTERS[OutputFormat(fmt)].render(report, RenderOptions(color, quiet, verbose))
     write_report(text, output, _State.secrets)
     sys.exit(engine.exit_code(report, fail_on or conf.fail_on or "error"))
@@ -145,7 +233,7 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
 @main.command()
 @click.argument("rule", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
-              show_default=True)
+              show_default=True, help="Output format.")
 @_guard
 def rules(rule: str | None, fmt: str) -> None:
     """The rule catalogue, or one rule's documentation (by ID or name)."""
@@ -159,5 +247,4 @@ def rules(rule: str | None, fmt: str) -> None:
     found = find_rule(rule)
     if found is None:
         _fail(f"no rule {rule!r} (see `envaudit rules`)")
-        return
     click.echo(docs.rule_markdown(found) if fmt == "markdown" else docs.rule_text(found), nl=False)

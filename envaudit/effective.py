@@ -1,12 +1,19 @@
 """The effective-configuration table (like ``aws configure list``): for each provider variable,
-its value or hint, the winning source, and what the SDKs will do with it."""
+its value or hint, the winning source, and what the SDKs will do with it.
+
+Spec: shared/spec/cli.md "Effective configuration"; the sentences come from
+research/sdk-facts.md (``data/sdk_facts.toml`` where a rule says the same thing).
+"""
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from envaudit.context import AuditContext
-from envaudit.redact import show
+from envaudit.context import AuditContext, Site
+from envaudit.model import Definition, DotenvFile
+from envaudit.redact import redact_url, show
 from envaudit.sdkfacts import fact
 
 _ALWAYS = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL")
@@ -17,6 +24,31 @@ _ORDER = (
     "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
     "NODE_TLS_REJECT_UNAUTHORIZED", "NODE_USE_ENV_PROXY",
 )
+#: Shadowed sources listed after the winner before ``+N more``.
+_SHADOWED_SHOWN = 2
+_OTHER = {
+    "ANTHROPIC_MODEL": "not read by the SDKs: only code that passes it as model= (or Claude Code) "
+                       "uses it",
+    "ANTHROPIC_PROFILE": "selects <config dir>/configs/<profile>.json when no API key or auth "
+                         "token is set",
+    "ANTHROPIC_CONFIG_DIR": "where the SDKs look for profiles (default ~/.config/anthropic)",
+    "ANTHROPIC_LOG": "only 'debug' or 'info' turn on the SDK's logging (the key is never logged)",
+    "ANTHROPIC_CUSTOM_HEADERS": "newline-separated 'Name: value' headers added to every request",
+    "ANTHROPIC_ADMIN_KEY": "not read by the SDKs (Admin API clients only)",
+    "ANTHROPIC_ADMIN_API_KEY": "not read by the SDKs (Admin API clients only)",
+    "SSL_CERT_DIR": "replaces the Python SDK's trust store when SSL_CERT_FILE is unset",
+    "REQUESTS_CA_BUNDLE": "ignored by every anthropic (Python) version; requests/curl only",
+    "CURL_CA_BUNDLE": "ignored by every anthropic (Python) version; requests/curl only",
+    "NODE_EXTRA_CA_CERTS": "adds CAs for Node (the TypeScript SDK); the Python SDK ignores it",
+    "NODE_TLS_REJECT_UNAUTHORIZED": "'0' turns TLS verification off for every Node request",
+    "NODE_USE_ENV_PROXY": "'1' makes Node's fetch use HTTP(S)_PROXY on Node >= 22.21 / 24 only; "
+                          "Node 20 and 22.20 ignore it",
+}
+#: Shown instead of the table when nothing says the app uses the Anthropic API.
+NOT_IN_USE = ("not shown: nothing says this app uses the Anthropic API (no ANTHROPIC_* variable, "
+              "no manifest naming the SDK); --provider anthropic shows it anyway")
+_PROXY_EFFECT = ("anthropic (Python) < 0.47 and >= 0.54 connect through it; 0.47-0.53 ignore it; "
+                 "Node's fetch ignores it unless NODE_USE_ENV_PROXY=1 (Node >= 22.21 / 24)")
 
 
 @dataclass(frozen=True)
@@ -31,41 +63,129 @@ class ConfigRow:
     """``process``, ``.env:3`` ... or ``-``."""
     effect: str
     """What the SDKs do with it."""
+    shadowed: tuple[str, ...] = ()
+    """Lower-precedence sources that also define it (``.env:3``), whose values are not used."""
+
+    @property
+    def source_text(self) -> str:
+        """The winning source, with the sources it overrides: ``process (overrides .env:3)``."""
+        if not self.shadowed:
+            return self.source
+        more = len(self.shadowed) - _SHADOWED_SHOWN
+        listed = ", ".join(self.shadowed[:_SHADOWED_SHOWN]) + (f" +{more} more" if more > 0 else "")
+        return f"{self.source} (overrides {listed})"
+
+
+def _base_url_effect(value: str | None) -> str:
+    if value is None:
+        return f"requests go to {fact('base-url', 'default')}/v1/messages"
+    if value.strip() == "":
+        return f"{fact('base-url', 'empty-python')}; {fact('base-url', 'empty-ts')}"
+    shown = redact_url(value.strip())
+    if any(ch in value for ch in "\r\n\t"):
+        return ("anthropic (Python) raises InvalidURL (non-printable character) when the client "
+                "is built; the TypeScript SDK trims it")
+    if value != value.lstrip() or urlsplit(value).scheme.lower() not in ("http", "https"):
+        return ("every request fails with 'Connection error.' (UnsupportedProtocol: the URL needs "
+                "http:// or https://); the TypeScript SDK raises TypeError 'Invalid URL'")
+    path = urlsplit(value.strip()).path.rstrip("/")
+    target = f"requests go to {shown.rstrip('/')}/v1/messages"
+    if path.endswith("/v1") or path.endswith("/v1/messages"):
+        return f"{target}: the SDKs append /v1 themselves, so drop it from the base URL"
+    return target
+
+
+def _proxy_effect(name: str, value: str, ctx: AuditContext) -> str:
+    lower = name.lower()
+    if name != lower:
+        other = ctx.effective(lower)
+        if other is not None:
+            if not other.value:
+                return f"ignored: the empty {lower} deletes it (urllib's getproxies)"
+            return f"ignored: {lower} is also set and lower case wins (urllib's getproxies)"
+    scheme = urlsplit(value.strip()).scheme.lower() if "://" in value else ""
+    if scheme in ("socks5", "socks5h"):
+        return ("anthropic (Python) raises ImportError at construction unless the socksio package "
+                "is installed; " + _PROXY_EFFECT)
+    if scheme and scheme not in ("http", "https"):
+        return f"anthropic (Python) raises ValueError 'Unknown scheme for proxy URL' ({scheme}://)"
+    if value != value.strip():
+        return ("anthropic (Python) fails when the client is built (white space around the proxy "
+                "URL: ValueError or InvalidURL)")
+    assumed = "" if scheme else "http:// is assumed; "
+    return assumed + _PROXY_EFFECT
 
 
 def _effect(name: str, value: str | None, ctx: AuditContext) -> str:
+    if name == "ANTHROPIC_BASE_URL":
+        return _base_url_effect(value)
+    if value is None:
+        if name == "ANTHROPIC_API_KEY" and ctx.effective_value("ANTHROPIC_AUTH_TOKEN"):
+            return "the SDKs use ANTHROPIC_AUTH_TOKEN instead"
+        if name == "ANTHROPIC_API_KEY":
+            if not ctx.has_process_env:
+                return ("not set in any file; the process environment was not read "
+                        "(--no-process-env), so the deployment may still set it")
+            return fact("key-missing", "python")
+        return ""
     if name == "ANTHROPIC_API_KEY":
         if not value:
-            return fact("key-missing", "python")
-        extra = ""
+            return fact("key-empty", "all")
+        both = ""
         if ctx.effective_value("ANTHROPIC_AUTH_TOKEN"):
-            extra = "; ANTHROPIC_AUTH_TOKEN is also set (EA111)"
-        return f"{fact('auth-header', 'python-2')}; {fact('auth-header', 'python-0')}{extra}"
+            both = "; ANTHROPIC_AUTH_TOKEN is also set (EA111)"
+        return f"{fact('auth-header', 'python-2')}; {fact('auth-header', 'python-0')}{both}"
     if name == "ANTHROPIC_AUTH_TOKEN":
+        if not value:
+            return "empty: treated as unset"
+        if ctx.effective_value("ANTHROPIC_API_KEY"):
+            return (f"{fact('auth-conflict', 'python-2')}; {fact('auth-conflict', 'python-mid')}; "
+                    f"{fact('auth-conflict', 'python-old')}")
         return fact("auth-header", "token")
-    if name == "ANTHROPIC_BASE_URL":
-        if value is None:
-            return f"requests go to {fact('base-url', 'default')}/v1/messages"
-        if value == "":
-            return f"{fact('base-url', 'empty-python')}; {fact('base-url', 'empty-ts')}"
-        return f"requests go to {value.rstrip('/')}/v1/messages"
-    if name.lower() in ("https_proxy", "http_proxy", "all_proxy"):
-        return ("anthropic (Python) < 0.47 and >= 0.54 connect through it (lower case wins); "
-                "0.47-0.53 ignore it; Node's fetch ignores it unless NODE_USE_ENV_PROXY=1 "
-                "(Node >= 22.21 / 24)")
-    if name.lower() == "no_proxy":
+    lower = name.lower()
+    if lower in ("https_proxy", "http_proxy", "all_proxy"):
+        return _proxy_effect(name, value, ctx) if value else "empty: no proxy"
+    if lower == "no_proxy":
         return "hosts that bypass the proxy (the Python SDK's own matching; see EA307/EA308)"
     if name == "SSL_CERT_FILE":
-        return "replaces the Python SDK's trust store (httpx and httpx2); Node ignores it"
-    if name == "SSL_CERT_DIR":
-        return "replaces the Python SDK's trust store when SSL_CERT_FILE is unset"
-    if name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        return "ignored by every anthropic (Python) version; requests/curl only"
-    if name == "NODE_EXTRA_CA_CERTS":
-        return "adds CAs for Node (the TypeScript SDK); the Python SDK ignores it"
-    if name == "ANTHROPIC_CUSTOM_HEADERS":
-        return "newline-separated 'Name: value' headers added to every request"
-    return ""
+        if not value:
+            return "empty: ignored (the default trust store is used)"
+        return ("replaces the Python SDK's trust store (httpx and httpx2): the file must hold "
+                "every CA needed; Node ignores it")
+    if name == "SSL_CERT_DIR" and ctx.effective_value("SSL_CERT_FILE"):
+        return "ignored: SSL_CERT_FILE wins when both are set"
+    return _OTHER.get(name, "")
+
+
+def _winner(ctx: AuditContext, name: str) -> Definition | None:
+    for loader in ctx.snapshot.loaders:
+        winner = ctx.effective(name, loader)
+        if winner is not None:
+            return winner
+    return None
+
+
+def _folder_chain(a: str, b: str) -> bool:
+    """One folder is the other or contains it (``""`` is the root)."""
+    return a == b or a == "" or b == "" or a.startswith(b + "/") or b.startswith(a + "/")
+
+
+def _layered(winner: Definition, mine: DotenvFile | None, site: Site) -> bool:
+    """Whether ``site`` is a lower layer of the same app as ``winner`` (read from ``mine``):
+    the process environment and explicit files layer over everything; discovered files only
+    along one folder chain (sibling workspaces of a monorepo are different apps, not layers)."""
+    if winner.location.source != "dotenv" or site.location.source != "dotenv":
+        return True
+    other = site.file
+    if mine is None or other is None:
+        return True
+    if mine.origin != "discovered" or other.origin != "discovered":
+        return True
+    return _folder_chain(posixpath.dirname(mine.path), posixpath.dirname(other.path))
+
+
+def _source(d: Definition) -> str:
+    return "process" if d.location.source == "process" else d.location.display()
 
 
 def rows(ctx: AuditContext) -> list[ConfigRow]:
@@ -73,17 +193,20 @@ def rows(ctx: AuditContext) -> list[ConfigRow]:
     names = set(ctx.names())
     wanted = [n for n in _ORDER if n in names or n in _ALWAYS]
     extra = sorted(n for n in names if n.startswith(("ANTHROPIC_", "CLAUDE_")) and n not in _ORDER)
+    files = {f.path: f for f in ctx.env_files}
     out: list[ConfigRow] = []
     for name in wanted + extra:
-        winner = None
-        for loader in ctx.snapshot.loaders:
-            winner = ctx.effective(name, loader)
-            if winner is not None:
-                break
+        winner = _winner(ctx, name)
         if winner is None:
-            out.append(ConfigRow(name, "(not set)", "-", _effect(name, None, ctx)))
+            shown = "(not set)" if ctx.has_process_env else "(not set in any file)"
+            out.append(ConfigRow(name, shown, "-", _effect(name, None, ctx)))
             continue
-        source = "process" if winner.location.source == "process" else winner.location.display()
+        source = _source(winner)
+        shadowed = tuple(dict.fromkeys(
+            site.location.display() for site in ctx.sites(name)
+            if site.location != winner.location
+            and _layered(winner, files.get(winner.location.path or ""), site)
+        ))
         out.append(ConfigRow(name, show(name, winner.value), source,
-                             _effect(name, winner.value, ctx)))
+                             _effect(name, winner.value, ctx), shadowed))
     return out

@@ -5,22 +5,35 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 
 from envaudit.errors import OutputError
 from envaudit.model import Snapshot
 from envaudit.redact import SecretSet
 
 
-def collect_secrets(snapshot: Snapshot) -> SecretSet:
-    """Every secret value the snapshot holds (process environment and every file reading)."""
-    secrets = SecretSet()
-    for d in snapshot.process or ():
-        secrets.add(d.name, d.value)
+def collect_secrets(snapshot: Snapshot, environ: Mapping[str, str] | None = None) -> SecretSet:
+    """Every secret value the snapshot holds (process environment and every file reading), plus
+    those of ``environ`` (the process environment even when ``--no-process-env`` left it out)."""
+    pairs: dict[tuple[str, str | None], None] = dict.fromkeys((environ or {}).items())
+    pairs.update(dict.fromkeys((d.name, d.value) for d in snapshot.process or ()))
     for f in snapshot.files:
         for reading in f.readings:
-            for d in reading.definitions:
-                secrets.add(d.name, d.value)
+            pairs.update(dict.fromkeys((d.name, d.value) for d in reading.definitions))
+    secrets = SecretSet()
+    secrets.add_all(pairs)
     return secrets
+
+
+def _mode_for(path: str) -> int:
+    """The permission bits a plain ``open(path, "w")`` would give: the existing file's, else
+    0o666 less the umask (``mkstemp`` creates 0o600, which would surprise a CI artefact step)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_write(path: str, text: str) -> None:
@@ -35,6 +48,7 @@ def atomic_write(path: str, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except OSError as exc:
         try:
@@ -53,7 +67,7 @@ def write_report(text: str, output: str | None, secrets: SecretSet) -> None:
             stream.write(text)
             stream.flush()
         except UnicodeEncodeError:
-            sys.stdout.buffer.write(text.encode("utf-8", "replace"))
-            sys.stdout.flush()
+            stream.buffer.write(text.encode("utf-8", "replace"))
+            stream.flush()
         return
     atomic_write(output, text)

@@ -6,6 +6,7 @@ Spec: shared/spec/cli.md "Redaction and value fingerprints".
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -15,15 +16,33 @@ from collections.abc import Iterable
 
 from envaudit.errors import LeakError
 
+#: A variable whose name matches holds a secret (the spec's list, plus HEADER: custom header
+#: variables such as ANTHROPIC_CUSTOM_HEADERS carry ``Authorization`` and ``x-api-key`` values).
 SECRET_NAME = re.compile(
-    r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIAL|AUTH|PRIVATE|DSN|COOKIE|SESSION",
+    r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|PWD|CREDENTIAL|AUTH|PRIVATE|DSN|COOKIE|SESSION|HEADER",
     re.IGNORECASE,
 )
+# NOTE: these names match SECRET_NAME but hold the current folder, a socket or a file path in
+# every shell. PWD in particular is the audited root itself when envaudit runs in the project:
+# treating it as a secret made the self-check refuse every report.
+_PATH_NAMES = frozenset({
+    "PWD", "OLDPWD", "SSH_AUTH_SOCK", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+})
+#: Names that say the variable holds a path (``POSTGRES_PASSWORD_FILE=/run/secrets/db``).
+_PATH_SUFFIX = re.compile(r"_(?:FILE|PATH|DIR|SOCK|SOCKET)$", re.IGNORECASE)
+_PATH_VALUE = re.compile(r"(?:/|~/|\.{1,2}/|[A-Za-z]:[\\/]|unix:path=/)[^\s\"'`]*")
 _DEFAULT_SALT = "envaudit-v1"
 # The shortest secret the self-check looks for: shorter values ("1", "true") occur in any text,
 # and a 7-character secret is not what a report leaks by accident.
 _MIN_CHECKED = 8
-_URL_PASSWORD = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:\s]*:)([^@\s]*)(@)")
+#: ``scheme://authority``: the authority ends at the first ``/``, ``?``, ``#``, white space, or
+#: where the next URL starts (``redis://:p1@h1,redis://:p2@h2``).
+_SCHEME = r"[A-Za-z][A-Za-z0-9+.-]*://"
+_URL = re.compile(_SCHEME + r"((?:(?!" + _SCHEME + r")[^\s/?#\"'`<>])*)")
+#: Anthropic credentials inside a longer value (``x-api-key: sk-ant-…``, ``Bearer sk-ant-…``).
+_EMBEDDED_ANTHROPIC = re.compile(r"sk-ant-[A-Za-z0-9]+-[A-Za-z0-9_-]{8,}")
+_SPACE_QUOTES = " \t\r\n\x0b\x0c\u00a0\"'`"
 
 
 def salt() -> bytes:
@@ -37,70 +56,128 @@ def value_fp(value: str, key: bytes | None = None) -> str:
     return hmac.new(salt() if key is None else key, data, hashlib.sha256).hexdigest()[:16]
 
 
+def printable(text: str) -> str:
+    """``text`` with control and invisible characters escaped (``\\n``, ``\\u200b``); the rest,
+    non-ASCII letters and quotes included, as is."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable():
+            out.append(ch)
+        elif ch in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
+        elif ord(ch) < 0x100:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) < 0x10000:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return "".join(out)
+
+
 def is_secret_name(name: str) -> bool:
     """True when the variable's name says it holds a secret."""
     return SECRET_NAME.search(name) is not None
 
 
-def _known_prefix(value: str) -> str | None:
+def _core(value: str) -> str:
+    """The value without surrounding white space and quotes."""
+    return value.strip(_SPACE_QUOTES)
+
+
+def _known_prefix(core: str) -> str | None:
     from envaudit.catalogue import credentials
 
     cat = credentials()
     for fmt in cat.anthropic:
-        if value.startswith(fmt.prefix):
+        if core.startswith(fmt.prefix):
             return fmt.prefix
-    if value.startswith("sk-ant-"):
+    if core.startswith("sk-ant-"):
         return "sk-ant-"
     for fmt in cat.foreign:
-        if fmt.pattern.fullmatch(value) and len(fmt.prefix) < len(value) // 2:
+        if fmt.pattern.fullmatch(core) and len(fmt.prefix) < len(core) // 2:
             return fmt.prefix
     return None
 
 
-def looks_like_credential(value: str) -> bool:
-    """True when the value matches a known credential format (any provider)."""
+@functools.lru_cache(maxsize=1)
+def _credential_pattern() -> re.Pattern[str]:
+    """Any known credential format inside a longer text: an Anthropic key, or another
+    provider's format not glued to more letters or digits (``sk-proj-…’``, ``Bearer ghp_…``)."""
     from envaudit.catalogue import credentials
 
-    core = value.strip()
-    if core.startswith("sk-ant-"):
-        return True
-    cat = credentials()
-    return any(f.pattern.fullmatch(core) for f in cat.foreign)
+    foreign = "|".join(f"(?:{f.pattern.pattern})" for f in credentials().foreign)
+    return re.compile(f"{_EMBEDDED_ANTHROPIC.pattern}|(?<![A-Za-z0-9])(?:{foreign})"
+                      "(?![A-Za-z0-9])")
+
+
+def looks_like_credential(value: str) -> bool:
+    """True when the value is, or holds, a known credential format (any provider)."""
+    return _core(value).startswith("sk-ant-") or _credential_pattern().search(value) is not None
+
+
+def _userinfo_secrets(value: str) -> Iterable[tuple[int, int]]:
+    """(start, end) of every URL password in ``value``, and of a user part that is a token."""
+    for m in _URL.finditer(value):
+        userinfo, sep, _host = m.group(1).rpartition("@")
+        if not sep or not userinfo:
+            continue
+        start = m.start(1)
+        user, colon, password = userinfo.partition(":")
+        if colon and password:
+            yield start + len(user) + 1, start + len(userinfo)
+        elif not colon and looks_like_credential(user):
+            yield start, start + len(user)
+
+
+def url_passwords(value: str) -> list[str]:
+    """The password part of each ``scheme://user:password@host`` in ``value``."""
+    return [value[a:b] for a, b in _userinfo_secrets(value)]
 
 
 def url_password(value: str) -> str | None:
-    """The password part of a ``scheme://user:password@host`` value, if any."""
-    m = _URL_PASSWORD.match(value.strip())
-    return m.group(2) if m and m.group(2) else None
-
-
-def is_secret(name: str, value: str | None) -> bool:
-    """Spec: secret by name, by known credential format, or (partly) as a URL password."""
-    if value is None or value == "":
-        return False
-    return is_secret_name(name) or looks_like_credential(value)
-
-
-def _escape(text: str) -> str:
-    """Printable form of a short piece of a value (control characters escaped)."""
-    return json.dumps(text, ensure_ascii=False)[1:-1]
-
-
-def hint(value: str) -> str:
-    """``sk-ant-api03-…x9AA (108 chars, fp 3f2a9c0d1b7e4a65)``: never the value itself."""
-    prefix = _known_prefix(value.lstrip()) or ""
-    lead = value[: len(value) - len(value.lstrip())]
-    tail = _escape(value[-4:]) if len(value) >= 20 else ""
-    return f"{_escape(lead)}{prefix}…{tail} ({len(value)} chars, fp {value_fp(value)})"
+    """The first URL password in ``value``, if any."""
+    found = url_passwords(value)
+    return found[0] if found else None
 
 
 def redact_url(value: str) -> str:
-    """A URL with its password replaced by ``***`` (the rest is useful in a report)."""
-    m = _URL_PASSWORD.match(value.strip())
-    if not m or not m.group(2):
-        return value
-    start = value.index(m.group(0)) if m.group(0) in value else 0
-    return value[:start] + m.group(1) + "***" + m.group(3) + value[start + len(m.group(0)) :]
+    """``value`` with every URL password replaced by ``***`` (the rest is useful in a report)."""
+    out, last = [], 0
+    for a, b in _userinfo_secrets(value):
+        out += [value[last:a], "***"]
+        last = b
+    return "".join(out) + value[last:]
+
+
+def _path_valued(name: str, value: str) -> bool:
+    """A variable that by its name holds a path, and does (not a secret: spec, file paths)."""
+    if name.upper() not in _PATH_NAMES and not _PATH_SUFFIX.search(name):
+        return False
+    return _PATH_VALUE.fullmatch(value.strip()) is not None and not looks_like_credential(value)
+
+
+def is_secret(name: str, value: str | None) -> bool:
+    """Spec: secret by name or by known credential format (URL passwords: ``url_passwords``)."""
+    if value is None or value == "":
+        return False
+    if looks_like_credential(value):
+        return True
+    return is_secret_name(name) and not _path_valued(name, value)
+
+
+def hint(value: str) -> str:
+    """``sk-ant-api03-…x9AA (108 chars, fp 3f2a9c0d1b7e4a65)``: never the value itself.
+
+    Leading white space and quotes are shown (escaped) before the public prefix, so a hint tells
+    a quoted or space-padded key from a clean one; the last 4 characters only for 20+ characters.
+    """
+    core = value.lstrip(_SPACE_QUOTES)
+    lead = value[: len(value) - len(core)]
+    prefix = _known_prefix(_core(value)) or ""
+    tail = printable(value[-4:]) if len(value) >= 20 else ""
+    return f"{printable(lead)}{prefix}…{tail} ({len(value)} chars, fp {value_fp(value)})"
 
 
 def show(name: str, value: str | None) -> str:
@@ -111,23 +188,36 @@ def show(name: str, value: str | None) -> str:
         return '""'
     if is_secret(name, value):
         return hint(value)
-    if url_password(value):
-        return _escape(redact_url(value))
-    return _escape(value)
+    return printable(redact_url(value))
+
+
+def _forms(secret: str) -> set[str]:
+    """The ways a value can appear in an output: raw, JSON-escaped, ``printable``, ``repr``."""
+    return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
+            printable(secret), repr(secret)[1:-1]}
+
+
+def scrub_text(text: str) -> str:
+    """``text`` with every known credential format and URL password in it hidden, whatever its
+    source (the second line of defence for tracebacks)."""
+    text = _credential_pattern().sub(lambda m: hint(m.group(0)), text)
+    return redact_url(text)
 
 
 class SecretSet:
     """Every secret value collected in a run; the self-check looks for them in the output."""
 
     def __init__(self) -> None:
-        self._values: set[str] = set()
+        self._forms: dict[str, frozenset[str]] = {}
 
     def add(self, name: str, value: str | None) -> None:
-        """Remember ``value`` when it is a secret (or holds a URL password)."""
+        """Remember ``value`` when it is a secret or holds URL passwords, and ``name`` when it
+        is a credential (a key pasted on a line of its own is read as a variable name)."""
+        if looks_like_credential(name):
+            self._add(name)
         if not value:
             return
-        password = url_password(value)
-        if password:
+        for password in url_passwords(value):
             self._add(password)
         if is_secret(name, value):
             self._add(value)
@@ -138,25 +228,33 @@ class SecretSet:
             self.add(name, value)
 
     def _add(self, value: str) -> None:
-        for candidate in {value, value.strip(), value.strip().strip("\"'`")}:
-            if len(candidate) >= _MIN_CHECKED:
-                self._values.add(candidate)
+        for candidate in {value, value.strip(), _core(value)}:
+            if len(candidate) >= _MIN_CHECKED and candidate not in self._forms:
+                self._forms[candidate] = frozenset(_forms(candidate))
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self._forms)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._forms
 
     def scrub(self, text: str) -> str:
-        """``text`` with every collected secret replaced by its hint (for tracebacks)."""
-        for secret in sorted(self._values, key=len, reverse=True):
-            text = text.replace(secret, hint(secret))
-            text = text.replace(json.dumps(secret)[1:-1], hint(secret))
-        return text
+        """``text`` with every collected secret, and anything shaped like one, hidden."""
+        for secret in sorted(self._forms, key=len, reverse=True):
+            for form in sorted(self._forms[secret], key=len, reverse=True):
+                text = text.replace(form, hint(secret))
+        return scrub_text(text)
 
     def check(self, text: str) -> None:
         """Raise ``LeakError`` when ``text`` holds a collected secret, raw or escaped."""
-        for secret in self._values:
-            forms = {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
-            if any(form in text for form in forms):
+        if not self._forms:
+            return
+        # NOTE: one pass over the text, then a set look-up per form: thousands of secrets
+        # times five forms of ``form in text`` took longer than the whole audit.
+        size = _MIN_CHECKED
+        pieces = {text[i:i + size] for i in range(len(text) - size + 1)}
+        for secret, forms in self._forms.items():
+            if any(form[:size] in pieces and form in text for form in forms):
                 raise LeakError(
                     "refusing to write the report: it would contain a secret value "
                     f"(fp {value_fp(secret)}); please report this envaudit bug"

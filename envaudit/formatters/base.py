@@ -10,16 +10,21 @@ from dataclasses import dataclass
 
 from envaudit import __version__
 from envaudit.engine import Report
+from envaudit.model import Skip
 
-#: Where the generated rule pages are published (``docs/rules/<ID>.md`` in the repository).
-DOCS_BASE_URL = os.environ.get(
-    "ENVAUDIT_DOCS_URL", "https://github.com/envaudit/envaudit/blob/main/docs/rules/"
-)
+#: Where the generated rule pages are published (``docs/rules/<ID>.md`` in the repository);
+#: ``ENVAUDIT_DOCS_URL`` points the links at a mirror.
+DEFAULT_DOCS_URL = "https://github.com/envaudit/envaudit/blob/main/docs/rules/"
+
+
+def docs_base_url() -> str:
+    """The folder URL the rule links start with."""
+    return os.environ.get("ENVAUDIT_DOCS_URL") or DEFAULT_DOCS_URL
 
 
 def rule_url(rule_id: str) -> str:
     """The documentation page of a rule."""
-    return f"{DOCS_BASE_URL}{rule_id}.md"
+    return f"{docs_base_url()}{rule_id}.md"
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,11 @@ class RenderOptions:
 
 
 def versions() -> dict[str, str]:
-    """envaudit, Python and OS versions, for bug reports."""
+    """envaudit, Python and OS versions, for bug reports.
+
+    Every formatter takes the envaudit version from here too (as ``base.versions()``, so the
+    golden-file tests can pin all of them with one monkeypatch).
+    """
     return {
         "envaudit": __version__,
         "python": platform.python_version(),
@@ -51,6 +60,18 @@ def short_root(root: str) -> str:
     if home not in ("", "/") and (root == home or root.startswith(home + os.sep)):
         return "~" + root[len(home):]
     return root
+
+
+def plural(n: int, word: str) -> str:
+    """``1 error``, ``2 errors``, ``3 info``."""
+    return f"{n} {word}{'' if n == 1 or word == 'info' else 's'}"
+
+
+def skip_where(skip: Skip) -> str:
+    """What a skipped item was: its path, ``pid 42``, or its source."""
+    if skip.path is not None:
+        return skip.path
+    return f"pid {skip.pid}" if skip.pid is not None else skip.source
 
 
 class Formatter(abc.ABC):

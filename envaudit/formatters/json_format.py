@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from envaudit import __version__
 from envaudit.engine import Report
+from envaudit.formatters import base
 from envaudit.formatters.base import Formatter, RenderOptions
 from envaudit.model import Finding
 
@@ -29,7 +29,7 @@ def report_json(report: Report) -> dict[str, Any]:
     """The report as a JSON-ready dict."""
     return {
         "schema_version": 1,
-        "tool": {"name": "envaudit", "version": __version__},
+        "tool": {"name": "envaudit", "version": base.versions()["envaudit"]},
         "root": report.snapshot.root,
         "findings": [finding_json(f) for f in report.findings],
         "skipped": [s.to_json() for s in report.snapshot.skipped],

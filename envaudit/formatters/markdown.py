@@ -2,15 +2,59 @@
 
 from __future__ import annotations
 
+import re
+
 from envaudit.context import AuditContext
-from envaudit.effective import rows
+from envaudit.effective import NOT_IN_USE, rows
 from envaudit.engine import Report
-from envaudit.formatters.base import Formatter, RenderOptions, rule_url, short_root, versions
+from envaudit.formatters import base
+from envaudit.formatters.base import (
+    Formatter,
+    RenderOptions,
+    plural,
+    rule_url,
+    short_root,
+    skip_where,
+)
+
+#: Characters Markdown may read as markup in a table cell, backslash-escaped outside code
+#: spans; ``_`` only where it can open or close emphasis (not inside ANTHROPIC_API_KEY).
+_MARKUP = re.compile(r"[\\`*\[\]<~|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def _escape(text: str) -> str:
+    return _MARKUP.sub(lambda m: "\\" + m.group(0), text)
 
 
 def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    """Prose safe inside a Markdown table cell: markup escaped, except inside balanced
+    `code spans`, which are kept (only their ``|`` is escaped, as GFM tables require)."""
+    text = " ".join(text.splitlines())
+    parts = text.split("`")
+    if len(parts) % 2 == 0:  # unbalanced: no code spans
+        return _escape(text)
+    return "`".join(_escape(p) if i % 2 == 0 else p.replace("|", "\\|")
+                    for i, p in enumerate(parts))
+
+
+def code(text: str) -> str:
+    """``text`` as a code span inside a table cell (values, paths)."""
+    text = " ".join(text.splitlines()).replace("|", "\\|")
+    fence = "``" if "`" in text else "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _configuration(ctx: AuditContext) -> list[str]:
+    out = ["### Effective configuration", ""]
+    if not ctx.provider_in_use:
+        return [*out, f"Effective configuration {cell(NOT_IN_USE)}."]
+    out += ["| variable | value | source | what the SDK does |", "| --- | --- | --- | --- |"]
+    for r in rows(ctx):
+        value = r.shown if r.source == "-" else code(r.shown)
+        source = "-" if r.source == "-" else code(r.source_text)
+        out.append(f"| {code(r.variable)} | {value} | {source} | {cell(r.effect)} |")
+    return out
 
 
 class MarkdownFormatter(Formatter):
@@ -20,18 +64,15 @@ class MarkdownFormatter(Formatter):
         """GitHub-flavoured Markdown."""
         snap = report.snapshot
         counts = report.summary()
-        out = ["## envaudit report", ""]
-        summary = ", ".join(f"{n} {k}" for k, n in counts.items())
-        out.append(f"**{summary}** in `{cell(short_root(snap.root))}` "
-                   f"({len(snap.files)} dotenv files; loaders: {', '.join(snap.loaders)}; "
-                   f"process environment {'included' if snap.process is not None else 'not read'}"
-                   ").")
-        out += ["", "### Effective configuration", "",
-                "| variable | value | source | what the SDK does |", "| --- | --- | --- | --- |"]
-        for r in rows(AuditContext(snap)):
-            out.append(f"| `{r.variable}` | {cell(r.shown)} | {cell(r.source)} | "
-                       f"{cell(r.effect)} |")
-        out += ["", "### Findings", ""]
+        summary = ", ".join(plural(n, k) for k, n in counts.items())
+        process = "included" if snap.process is not None else "not read"
+        out = ["## envaudit report", "",
+               f"**{summary}** in {code(short_root(snap.root))} "
+               f"({plural(len(snap.files), 'dotenv file')}; loaders: {', '.join(snap.loaders)}; "
+               f"process environment {process}).", ""]
+        if not options.quiet:
+            out += [*_configuration(AuditContext(snap)), ""]
+        out += ["### Findings", ""]
         if not report.findings:
             out.append("No problems found.")
         else:
@@ -39,15 +80,13 @@ class MarkdownFormatter(Formatter):
                     "| --- | --- | --- | --- | --- |"]
             for f in report.findings:
                 rule = f"[{f.rule_id} {f.name}]({rule_url(f.rule_id)})"
-                out.append(f"| {f.severity.label} | {rule} | `{cell(f.location.display())}` | "
+                out.append(f"| {f.severity.label} | {rule} | {code(f.location.display())} | "
                            f"{cell(f.message)} | {cell(f.fix)} |")
         if snap.skipped:
             out += ["", "### Skipped", ""]
-            for s in snap.skipped:
-                where = s.path or (f"pid {s.pid}" if s.pid is not None else s.source)
-                out.append(f"- `{cell(where)}`: {cell(s.reason)}")
+            out += [f"- {code(skip_where(s))}: {cell(s.reason)}" for s in snap.skipped]
         out += ["", "### Versions", ""]
-        out += [f"- {k}: {cell(v)}" for k, v in versions().items()]
-        out += ["", "_Secrets are shown as hints (prefix, last 4 characters, length, HMAC "
-                "fingerprint); no value was printed._"]
+        out += [f"- {k}: {cell(v)}" for k, v in base.versions().items()]
+        out += ["", "_Secrets are shown as hints (public prefix, last 4 characters, length, HMAC "
+                "fingerprint); no secret value is in this report._"]
         return "\n".join(out) + "\n"

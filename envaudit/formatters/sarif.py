@@ -3,28 +3,62 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
-from envaudit import __version__
 from envaudit.engine import Report
-from envaudit.formatters.base import Formatter, RenderOptions, rule_url
+from envaudit.formatters import base
+from envaudit.formatters.base import Formatter, RenderOptions, docs_base_url, rule_url
 from envaudit.model import Finding, Severity
 
-_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+#: The ``partialFingerprints`` key; bump the suffix if the fingerprint recipe ever changes.
+FINGERPRINT_KEY = "envaudit/v1"
+SRCROOT = "%SRCROOT%"
+
+
+def _artifact(path: str) -> dict[str, Any]:
+    """A relative path under ``%SRCROOT%`` (percent-encoded: a SARIF uri is a URI, not a path),
+    or a ``file:`` URI with no base for a file outside the root (``--env-file /etc/app.env``)."""
+    if Path(path).is_absolute():
+        return {"uri": Path(path).as_uri()}
+    return {"uri": quote(PurePosixPath(path).as_posix(), safe="/"), "uriBaseId": SRCROOT}
 
 
 def _location(f: Finding) -> dict[str, Any]:
     loc = f.location
     if loc.path is not None:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": loc.path}}
-        if not Path(loc.path).is_absolute():
-            physical["artifactLocation"]["uriBaseId"] = "%SRCROOT%"
+        physical: dict[str, Any] = {"artifactLocation": _artifact(loc.path)}
         if loc.line is not None:
             physical["region"] = {"startLine": loc.line}
         return {"physicalLocation": physical}
-    return {"logicalLocations": [{"name": loc.display(), "kind": "environment"}]}
+    where = loc.display()
+    name = f.variable or where
+    return {"logicalLocations": [{"name": name, "fullyQualifiedName": f"{where}/{name}",
+                                  "kind": "variable"}]}
+
+
+def _rules(report: Report) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """``tool.driver.rules``: each rule that fired, once, in order of first result."""
+    by_id = {r.meta.id: r.meta for r in report.rules}
+    index: dict[str, int] = {}
+    out: list[dict[str, Any]] = []
+    for f in report.findings:
+        if f.rule_id in index:
+            continue
+        index[f.rule_id] = len(out)
+        entry: dict[str, Any] = {"id": f.rule_id, "name": f.name, "helpUri": rule_url(f.rule_id)}
+        meta = by_id.get(f.rule_id)
+        if meta is not None:
+            entry.update({
+                "shortDescription": {"text": meta.summary},
+                "help": {"text": f"{meta.fix}. See {rule_url(f.rule_id)}"},
+                "defaultConfiguration": {"level": LEVELS[meta.severity]},
+            })
+        out.append(entry)
+    return out, index
 
 
 class SarifFormatter(Formatter):
@@ -32,44 +66,29 @@ class SarifFormatter(Formatter):
 
     def render(self, report: Report, options: RenderOptions) -> str:
         """SARIF JSON."""
-        fired: list[str] = []
-        for f in report.findings:
-            if f.rule_id not in fired:
-                fired.append(f.rule_id)
-        by_id = {r.meta.id: r for r in report.rules}
-        rules = []
-        for rule_id in fired:
-            meta = by_id[rule_id].meta if rule_id in by_id else None
-            entry: dict[str, Any] = {"id": rule_id, "helpUri": rule_url(rule_id)}
-            if meta is not None:
-                entry.update({
-                    "name": meta.name,
-                    "shortDescription": {"text": meta.summary},
-                    "help": {"text": f"{meta.fix}. See {rule_url(rule_id)}"},
-                    "defaultConfiguration": {"level": _LEVEL[meta.severity]},
-                })
-            rules.append(entry)
+        rules, index = _rules(report)
         results = [
             {
                 "ruleId": f.rule_id,
-                "ruleIndex": fired.index(f.rule_id),
-                "level": _LEVEL[f.severity],
+                "ruleIndex": index[f.rule_id],
+                "level": LEVELS[f.severity],
                 "message": {"text": f"{f.message}. Fix: {f.fix}"},
                 "locations": [_location(f)],
-                "partialFingerprints": {"envaudit/v1": f.fingerprint},
+                "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
             }
             for f in report.findings
         ]
-        root = report.snapshot.root.rstrip("/") + "/"
+        version = base.versions()["envaudit"]
         doc = {
             "$schema": SCHEMA,
             "version": "2.1.0",
             "runs": [{
-                "tool": {"driver": {"name": "envaudit", "version": __version__,
-                                    "semanticVersion": __version__,
-                                    "informationUri": rule_url("index").rsplit("/", 1)[0],
+                "tool": {"driver": {"name": "envaudit", "version": version,
+                                    "semanticVersion": version,
+                                    "informationUri": docs_base_url(),
                                     "rules": rules}},
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(root).as_uri() + "/"}},
+                "originalUriBaseIds": {SRCROOT: {"uri": Path(report.snapshot.root).as_uri()
+                                                 .rstrip("/") + "/"}},
                 "results": results,
             }],
         }

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from envaudit import __version__
 from envaudit.context import AuditContext
-from envaudit.effective import rows
+from envaudit.effective import NOT_IN_USE, rows
 from envaudit.engine import Report
-from envaudit.formatters.base import Formatter, RenderOptions, short_root
+from envaudit.formatters import base
+from envaudit.formatters.base import Formatter, RenderOptions, plural, short_root, skip_where
 from envaudit.model import Severity
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+_BOLD = "1"
 
 
 def _style(text: str, code: str, on: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if on else text
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 or word == 'info' else 's'}"
+def _configuration(ctx: AuditContext, on: bool) -> list[str]:
+    title = _style("Effective configuration", _BOLD, on)
+    if not ctx.provider_in_use:
+        return [f"{title}: {NOT_IN_USE}"]
+    out = [f"{title} (the process environment wins over .env files)"]
+    table = rows(ctx)
+    width = max(len(r.variable) for r in table)
+    for r in table:
+        source = "" if r.source == "-" else f"  from {r.source_text}"
+        out.append(f"  {r.variable.ljust(width)}  {r.shown}{source}")
+        if r.effect:
+            out.append(f"  {' ' * width}  → {r.effect}")
+    return out
 
 
 class TextFormatter(Formatter):
@@ -29,28 +41,20 @@ class TextFormatter(Formatter):
         on = options.color
         out: list[str] = []
         env_note = "process environment" if snap.process is not None else "no process environment"
-        out.append(_style(f"envaudit {__version__}", "1", on)
-                   + f" · {short_root(snap.root)} · {_plural(len(snap.files), 'dotenv file')}"
+        out.append(_style(f"envaudit {base.versions()['envaudit']}", _BOLD, on)
+                   + f" · {short_root(snap.root)} · {plural(len(snap.files), 'dotenv file')}"
                    + f" · {env_note} · loaders: {', '.join(snap.loaders)}")
         if options.verbose:
             out.extend(f"  read {f.path} ({f.role}; {', '.join(f.loaders)})" for f in snap.files)
         if not options.quiet:
-            out.append("")
-            out.append(_style("Effective configuration", "1", on)
-                       + " (the process environment wins over .env files)")
-            table = rows(AuditContext(snap))
-            width = max(len(r.variable) for r in table)
-            for r in table:
-                source = "" if r.source == "-" else f"  from {r.source}"
-                out.append(f"  {r.variable.ljust(width)}  {r.shown}{source}")
-                if r.effect:
-                    out.append(f"  {' ' * width}  → {r.effect}")
+            out += ["", *_configuration(AuditContext(snap), on)]
         for severity in sorted(Severity, reverse=True):
             group = [f for f in report.findings if f.severity == severity]
             if not group:
                 continue
             out.append("")
-            out.append(_style(f"{severity.label} ({len(group)})", "1;" + _COLORS[severity], on))
+            out.append(_style(f"{severity.label} ({len(group)})", f"{_BOLD};{_COLORS[severity]}",
+                              on))
             for f in group:
                 head = _style(f"{f.rule_id} {f.name}", _COLORS[severity], on)
                 out.append(f"  {f.location.display()}  {head}")
@@ -58,14 +62,13 @@ class TextFormatter(Formatter):
                 out.append(f"    fix: {f.fix}  (envaudit rules {f.rule_id})")
         if snap.skipped:
             out.append("")
-            out.append(_style(f"skipped ({len(snap.skipped)})", "1", on))
+            out.append(_style(f"skipped ({len(snap.skipped)})", _BOLD, on))
             for s in snap.skipped:
-                where = s.path or (f"pid {s.pid}" if s.pid is not None else s.source)
-                out.append(f"  {where}: {s.reason}")
+                out.append(f"  {skip_where(s)}: {s.reason}")
         counts = report.summary()
         out.append("")
         if report.findings:
-            out.append("Found " + ", ".join(_plural(counts[k], k) for k in counts) + ".")
+            out.append("Found " + ", ".join(plural(counts[k], k) for k in counts) + ".")
         else:
             out.append("No problems found.")
         return "\n".join(out) + "\n"
