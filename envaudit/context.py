@@ -10,7 +10,8 @@ the root down, and within a folder ``.env.*.local`` > ``.env.local`` > ``.env.<m
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+import posixpath
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -40,6 +41,34 @@ class Site:
         for loader, value in self.values.items():
             out.setdefault(value, []).append(loader)
         return out
+
+
+def folder_contains(outer: str, inner: str) -> bool:
+    """Whether folder ``inner`` is ``outer`` or lies under it (root-relative, ``""`` = root)."""
+    return outer == "" or inner == outer or inner.startswith(outer + "/")
+
+
+def app_groups(sites: list[Site]) -> list[list[Site]]:
+    """``sites`` split per app: one group per deepest folder holding a discovered file, with
+    the process environment, ``--env-file`` files and the files of the folders above it.
+
+    ``apps/a/.env`` and ``apps/b/.env`` are two apps of a monorepo (python-dotenv searches up
+    from the calling file, node dotenv reads ``./.env``), never loaded together, while ``.env``
+    at the root and ``apps/a/.env`` may be; the process environment and files named with
+    ``--env-file`` reach every app.
+    """
+    def folder(site: Site) -> str | None:
+        if site.file is None or site.file.origin != "discovered":
+            return None
+        return posixpath.dirname(site.file.path)
+
+    folders = {f for f in map(folder, sites) if f is not None}
+    leaves = sorted(f for f in folders
+                    if not any(o != f and folder_contains(f, o) for o in folders))
+    if not leaves:
+        return [sites] if sites else []
+    return [[s for s in sites if folder(s) is None or folder_contains(folder(s) or "", leaf)]
+            for leaf in leaves]
 
 
 def _file_rank(f: DotenvFile) -> tuple[int, int, int, str]:
@@ -127,14 +156,20 @@ class AuditContext:
                 names.update(d.name for d in reading.definitions)
         return names
 
-    def effective(self, name: str, loader: str = PYTHON_DOTENV) -> Definition | None:
-        """The definition the app ends up with under ``loader`` (``None``: not set)."""
-        for site in self.sites(name):
+    def effective(
+        self, name: str, loader: str = PYTHON_DOTENV, *, among: Callable[[Site], bool] | None = None
+    ) -> Definition | None:
+        """The definition the app ends up with under ``loader`` (``None``: not set).
+
+        ``among`` restricts the sources considered (for instance to one app of a monorepo).
+        """
+        sites = [s for s in self.sites(name) if among is None or among(s)]
+        for site in sites:
             if site.location.source == "process":
                 return Definition(name, site.values[PROCESS], site.location, PROCESS)
             if loader in site.values:
                 # NOTE: within one file the last definition wins.
-                last = [s for s in self.sites(name) if s.file is site.file and loader in s.values]
+                last = [s for s in sites if s.file is site.file and loader in s.values]
                 chosen = last[-1]
                 return Definition(name, chosen.values[loader], chosen.location, loader)
         return None
@@ -150,13 +185,17 @@ class AuditContext:
     # ------------------------------------------------------------------ provider
     @cached_property
     def provider_in_use(self) -> bool:
-        """Anthropic is in use: forced, a manifest names its SDK, or any of its variables is set."""
+        """Anthropic is in use: forced, a manifest names its SDK, or any of its variables is set.
+
+        NOTE: not every ``CLAUDE_CODE_*`` variable: Claude Code exports ``CLAUDECODE`` and
+        ``CLAUDE_CODE_ENTRYPOINT`` into every shell it runs, whatever the project.
+        """
         if self.snapshot.provider_hints:
             return True
         cat = credentials()
         known = set(cat.variables) | set(cat.platform_variables) | set(cat.platform_markers)
         for name in self.all_names():
-            if name.startswith(("ANTHROPIC_", "CLAUDE_CODE_")) or name in cat.variables:
+            if name.startswith("ANTHROPIC_") or name in cat.variables:
                 return True
             if name in known and name not in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID",
                                               "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",

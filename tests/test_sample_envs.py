@@ -41,20 +41,7 @@ DEMO = "python-newline-key"
 CLEAN = "clean-fastapi-dotenv"
 
 #: Projects whose audit differs from what SHOULD happen today: project -> what is wrong.
-KNOWN_DISCREPANCIES: dict[str, str] = {
-    "clean-monorepo-workspaces": (
-        "false positive: EA113 apps/chat-web/.env:1 — sibling workspaces' .env files (two apps, "
-        "two keys, each app loads only its own) are treated as layers of one app; the effective "
-        "table also says apps/chat-web/.env 'overrides apps/summarizer/.env'"),
-    "devcontainer-empty-key": (
-        "extra EA101 process environment next to EA102: the key IS set in .env (blocked by the "
-        "exported empty variable, not missing) and EA101's message wrongly says it searched .env "
-        "and found no credential"),
-    "smart-quotes-from-chat": (
-        "extra EA110 .env:2: a well-formed sk-ant-api03 key wrapped in U+201C/U+201D is reported "
-        "as 'matches no known credential format (110 characters)'; core() strips only ASCII "
-        "quotes, so EA110 double-reports what EA105 already explains"),
-}
+KNOWN_DISCREPANCIES: dict[str, str] = {}
 
 _MANIFESTS = ("pyproject.toml", "requirements.txt", "package.json")
 _SOURCES = (".py", ".mjs", ".js", ".ts")

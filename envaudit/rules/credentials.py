@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 
 from envaudit.catalogue import KeyFormat, credentials
-from envaudit.context import AuditContext, Site
-from envaudit.model import DOCKER_ENV_FILE, PROCESS, PYTHON_DOTENV, Finding, Location, Severity
+from envaudit.context import AuditContext, Site, app_groups
+from envaudit.model import (
+    DOCKER_ENV_FILE,
+    PROCESS,
+    PYTHON_DOTENV,
+    Definition,
+    Finding,
+    Location,
+    Severity,
+)
 from envaudit.redact import hint
 from envaudit.rules.base import Rule, RuleMeta
 from envaudit.sdkfacts import fact
@@ -16,8 +25,16 @@ _LOADER_NAMES = {PYTHON_DOTENV: "python-dotenv", DOCKER_ENV_FILE: "docker --env-
                  PROCESS: "the process environment"}
 _WHITESPACE = " \t\r\n\x00\x0b\x0c"
 _QUOTES = "\"'`"
+_SMART_QUOTES = (
+    "\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a\uff02\uff07"
+)
 _KEY_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 _INVISIBLE = frozenset("\u00a0\u200b\u200c\u200d\u2060\ufeff\u00ad\u202f\u2007\u2800")
+#: What ``core`` strips from both ends: white space, ASCII and typographic quotes, invisibles.
+_EDGE = _WHITESPACE + _QUOTES + _SMART_QUOTES + "".join(sorted(_INVISIBLE))
+#: A key-kind segment as Anthropic spells them (``api03``, ``admin01``, ``oat01``). Only a
+#: segment of this shape is quoted in a message: anything else may be part of the secret.
+_KIND = re.compile(r"sk-ant-([a-z]{2,8}[0-9]{2})-")
 
 
 def anthropic_variables() -> list[str]:
@@ -25,18 +42,33 @@ def anthropic_variables() -> list[str]:
     return list(credentials().variables)
 
 
-def credential_variables() -> list[str]:
-    """Anthropic and platform credential variables."""
+def sdk_variables() -> list[str]:
+    """The credential variables the Anthropic SDKs read themselves."""
+    return [name for name, spec in credentials().variables.items() if spec.get("sdk")]
+
+
+def credential_variables(ctx: AuditContext) -> list[str]:
+    """Anthropic credential variables, plus the platform ones when the provider is in use.
+
+    NOTE: ``AWS_ACCESS_KEY_ID`` and friends are everybody's variables: in a project that does not
+    use Anthropic they are none of envaudit's business.
+    """
     cat = credentials()
-    return list(cat.variables) + list(cat.platform_variables)
+    names = list(cat.variables)
+    if ctx.provider_in_use:
+        names += list(cat.platform_variables)
+    return names
 
 
 def core(value: str) -> str:
-    """The value without surrounding white space and quotes: what the user meant to paste."""
-    out = value.strip(_WHITESPACE + "\u00a0")
-    while len(out) >= 2 and out[0] in _QUOTES and out[-1] == out[0]:
-        out = out[1:-1].strip(_WHITESPACE)
-    return out.strip(_QUOTES)
+    """The value without surrounding white space, quotes (ASCII or typographic) and invisible
+    characters: what the user meant to paste."""
+    return value.strip(_EDGE)
+
+
+def is_visible_ascii(text: str) -> bool:
+    """No character above U+007E and no invisible one (EA105's business otherwise)."""
+    return all(ord(c) < 127 and c not in _INVISIBLE for c in text)
 
 
 def anthropic_kind(value: str) -> KeyFormat | None:
@@ -57,12 +89,36 @@ def foreign_kind(value: str) -> KeyFormat | None:
     return None
 
 
+def _looks_random(body: str) -> bool:
+    """A key's random part rather than a template's words (``your-key-here``, ``xxxx``)."""
+    classes = sum((any(c.isupper() for c in body), any(c.islower() for c in body),
+                   any(c.isdigit() for c in body)))
+    return len(body) >= 32 and len(set(body)) >= 12 and classes >= 2
+
+
 def is_placeholder(value: str) -> bool:
-    """A documentation placeholder rather than a credential."""
+    """A documentation placeholder rather than a credential.
+
+    A well-formed key never is one, and neither is an ``sk-ant-`` value whose random part looks
+    random: a truncated real key that happens to start with ``xxx`` or ``your`` is EA107's.
+    """
     text = core(value)
     if not text or anthropic_kind(text) or foreign_kind(text):
         return False
-    return credentials().placeholders.fullmatch(text) is not None
+    if credentials().placeholders.fullmatch(text) is None:
+        return False
+    if text.startswith("sk-ant-"):
+        kind = _KIND.match(text)
+        body = text[kind.end():] if kind else text[len("sk-ant-"):]
+        return not _looks_random(body)
+    return True
+
+
+def article(text: str) -> str:
+    """``an`` before a vowel sound (``an OpenAI``, ``an xAI``, ``an AWS``), else ``a``."""
+    vowel = text[:1].lower() in "aeiou" or text.startswith("xAI") or (
+        text[:1] in "FHLMNRSX" and text[1:2].isupper())
+    return "an" if vowel else "a"
 
 
 def where(site: Site, loaders: list[str]) -> str:
@@ -81,6 +137,40 @@ def value_sites(ctx: AuditContext, names: list[str]) -> Iterator[tuple[Site, str
                     yield site, value, loaders
 
 
+def has_credential(ctx: AuditContext) -> bool:
+    """Some credential reaches the app: a variable, a profile, federation, platform credentials."""
+    cat = credentials()
+    names = list(cat.variables) + list(cat.platform_variables) + list(cat.platform_markers)
+    names.append(cat.profile_variable)
+    if any(ctx.effective_value(n) for n in names):
+        return True
+    if any(all(ctx.effective_value(n) for n in group) for group in cat.federation):
+        return True
+    return bool(ctx.snapshot.profile_files)
+
+
+def empty_winners(ctx: AuditContext) -> list[Definition]:
+    """Winning definitions of an SDK credential variable that are empty or bare (EA102's)."""
+    out = []
+    for name in sdk_variables():
+        for loader in ctx.snapshot.loaders or (PYTHON_DOTENV,):
+            d = ctx.effective(name, loader)
+            if d is not None and not d.value and d not in out:
+                out.append(d)
+    return out
+
+
+def misnamed_sites(ctx: AuditContext) -> Iterator[tuple[Site, str]]:
+    """(site, real name) for every near-miss name that holds a value (EA112's)."""
+    for name in sorted(ctx.names()):
+        target = misnamed_target(name)
+        if target is None:
+            continue
+        for site in ctx.sites(name):
+            if any(site.values.values()):
+                yield site, target
+
+
 class KeyMissing(Rule):
     """
     ## What it does
@@ -88,7 +178,9 @@ class KeyMissing(Rule):
     `ANTHROPIC_AUTH_TOKEN`, a profile (`ANTHROPIC_PROFILE` or an active profile file),
     workload-identity federation variables, or platform credentials (Bedrock, Vertex, Foundry).
     It looks at the process environment and at every `.env` file the app may load; it does not
-    fire with `--no-process-env`, where the run-time environment is unknown.
+    fire with `--no-process-env`, where the run-time environment is unknown. A key that is
+    defined but empty is EA102's (it is blocked, not missing); a key under a near-miss name is
+    named in the message and reported by EA112.
 
     ## Why is this bad?
     Neither SDK checks for a key when the client is built. The first request fails instead:
@@ -112,21 +204,23 @@ class KeyMissing(Rule):
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire once when the provider is in use and no credential is found."""
-        if not ctx.has_process_env or not ctx.provider_in_use:
+        if not ctx.has_process_env or not ctx.provider_in_use or has_credential(ctx):
             return
-        cat = credentials()
-        names = list(cat.variables) + list(cat.platform_variables) + list(cat.platform_markers)
-        names.append(cat.profile_variable)
-        if any(ctx.effective_value(n) for n in names):
-            return
-        if any(all(ctx.effective_value(n) for n in group) for group in cat.federation):
-            return
-        if ctx.snapshot.profile_files:
+        if empty_winners(ctx):
             return
         files = [f.path for f in ctx.env_files]
         searched = "the process environment" + (
             " and " + ", ".join(files[:5]) + (" …" if len(files) > 5 else "") if files else "")
-        message = (f"no Anthropic credential is set: searched {searched}. "
+        listed = sorted({f.path for f in ctx.example_files for reading in f.readings
+                         for d in reading.definitions if d.name == "ANTHROPIC_API_KEY"})
+        template = (f" ({listed[0]} lists ANTHROPIC_API_KEY, but nothing the app loads sets it)"
+                    if listed else "")
+        near = sorted({site.name for site, target in misnamed_sites(ctx)
+                       if target in credentials().variables})
+        if near:
+            template += f" ({', '.join(near)} {'looks' if len(near) == 1 else 'look'} like a " \
+                        "near-miss name: EA112)"
+        message = (f"no Anthropic credential is set: searched {searched}{template}. "
                    f"{fact('key-missing', 'python')}; {fact('key-missing', 'ts')}")
         yield self.finding(message, Location("process"), "ANTHROPIC_API_KEY")
 
@@ -134,8 +228,12 @@ class KeyMissing(Rule):
 class KeyEmpty(Rule):
     """
     ## What it does
-    Finds a credential variable that is defined but empty (`ANTHROPIC_API_KEY=`) where it is
-    the value the app ends up with, or exported empty in the process environment.
+    Finds a credential variable that is defined but empty (`ANTHROPIC_API_KEY=`, or a bare
+    `ANTHROPIC_API_KEY` line) where it matters: exported empty while a `.env` file holds the
+    value (the empty variable blocks it), or the definition the app ends up with while no other
+    credential is set. An empty line in a `.env` file is left alone when a higher-precedence
+    source sets the key, when another credential is in use, and, for discovered files, with
+    `--no-process-env` (the deployment may set the key).
 
     ## Why is this bad?
     Both SDKs treat `""` as unset, so the first request fails with "Could not resolve
@@ -160,23 +258,31 @@ class KeyEmpty(Rule):
                     "give the variable its value, or remove the empty definition")
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
-        """Fire on empty winning definitions and empty exported variables."""
-        for name in credential_variables():
-            winners = {ctx.effective(name, loader) for loader in ctx.snapshot.loaders}
+        """Fire on empty exported variables that block a file value, and on empty winning
+        definitions of an SDK variable while no credential is set."""
+        winners = empty_winners(ctx)
+        found = has_credential(ctx)
+        sdk = set(sdk_variables())
+        for name in credential_variables(ctx):
             for site in ctx.sites(name):
                 empty = [ld for ld, v in site.values.items() if not v]
                 if not empty:
                     continue
                 is_process = site.location.source == "process"
-                won = any(w is not None and w.location == site.location for w in winners)
-                if not (is_process or won):
+                blocks = is_process and any(
+                    s.location.source == "dotenv" and any(s.values.values())
+                    for s in ctx.sites(name))
+                won = any(w.name == name and w.location == site.location for w in winners)
+                known_env = ctx.has_process_env or (
+                    site.file is not None and site.file.origin != "discovered")
+                if not (blocks or (name in sdk and won and known_env and not found)):
                     continue
                 bare = all(site.values[ld] is None for ld in empty)
                 what = "is declared without a value" if bare else "is empty"
-                message = f"{name} {what}{where(site, empty)}: {fact('key-empty', 'all')}"
-                if is_process and any(s.location.source == "dotenv" and any(s.values.values())
-                                      for s in ctx.sites(name)):
-                    message += f"; {fact('key-empty', 'exported')}"
+                effects = [fact("key-empty", "all")] if name in sdk else []
+                if blocks:
+                    effects.append(fact("key-empty", "exported"))
+                message = f"{name} {what}{where(site, empty)}: {'; '.join(effects)}"
                 yield self.finding(message, site.location, name)
 
 
@@ -190,8 +296,8 @@ class KeyWhitespace(Rule):
     ## Why is this bad?
     The Python SDK puts the value into a header unchanged; h11 refuses it and every request
     fails with the misleading `APIConnectionError: Connection error.` (after two retries). The
-    TypeScript SDK trims the value, so the same key works from Node, and the bug looks
-    environment-specific. Typical sources: `echo key > file` (newline), a double-quoted
+    TypeScript SDK trims the ends of the value, so the same key works from Node, and the bug
+    looks environment-specific. Typical sources: `echo key > file` (newline), a double-quoted
     `"sk-…\\n"`, a Windows CR, or docker `--env-file` keeping trailing spaces.
 
     ## Example
@@ -210,23 +316,26 @@ class KeyWhitespace(Rule):
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire per value with surrounding white space, a line break or a NUL."""
-        for site, value, loaders in value_sites(ctx, credential_variables()):
+        for site, value, loaders in value_sites(ctx, credential_variables(ctx)):
             problem = describe_whitespace(value)
             if problem is None:
                 continue
+            at_ends = problem.startswith(("ends with", "starts with"))
             if "NUL" in problem:
                 effect = fact("key-nul", "python")
-            elif value[0] in _WHITESPACE and value[-1] not in _WHITESPACE:
+            elif problem.startswith("starts with"):
                 effect = fact("key-whitespace", "python-leading")
             else:
                 effect = fact("key-whitespace", "python")
-            message = (f"{site.name} {problem}{where(site, loaders)}: {effect}; "
-                       f"{fact('key-whitespace', 'ts')}")
+            ts = fact("key-whitespace", "ts" if at_ends else "ts-inner")
+            message = f"{site.name} {problem}{where(site, loaders)}: {effect}; {ts}"
             yield self.finding(message, site.location, site.name, subject=",".join(loaders))
 
 
 def describe_whitespace(value: str) -> str | None:
     """What is wrong with the white space of ``value``, or ``None``."""
+    if not value:
+        return None
     if "\x00" in value:
         return "contains a NUL byte"
     names = {"\n": "a newline", "\r": "a carriage return (CR)", " ": "a space", "\t": "a tab",
@@ -247,9 +356,10 @@ class KeyQuoted(Rule):
 
     ## Why is this bad?
     `docker run --env-file` takes values verbatim: `ANTHROPIC_API_KEY="sk-ant-…"` reaches the
-    container with the quotes, and the API answers 401 `invalid x-api-key`. The same file works
-    with python-dotenv, node dotenv and compose, which strip the quotes, so it works locally and
-    fails in the container. Doubled quoting (`"'sk-…'"`) does the same with every loader.
+    container with the quotes, and the API answers 401. The same file works with python-dotenv,
+    node dotenv and compose, which strip the quotes, so it works locally and fails in the
+    container. Doubled quoting (`"'sk-…'"`), backticks (python-dotenv keeps them) and a secret
+    saved with its quotes in CI settings do the same with every loader.
 
     ## Example
     `ANTHROPIC_API_KEY="sk-ant-api03-…AA"` in a file given to `docker run --env-file`.
@@ -267,13 +377,20 @@ class KeyQuoted(Rule):
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire per value that starts or ends with a quote character."""
-        for site, value, loaders in value_sites(ctx, credential_variables()):
+        for site, value, loaders in value_sites(ctx, credential_variables(ctx)):
             text = value.strip(_WHITESPACE)
             if not text or (text[0] not in _QUOTES and text[-1] not in _QUOTES):
                 continue
-            docker_only = loaders == [DOCKER_ENV_FILE]
-            cause = ("docker --env-file takes values verbatim, so the quotes are part of the key"
-                     if docker_only else "the value is quoted twice or the quote is unbalanced")
+            if site.location.source == "process":
+                cause = "the variable was exported with its quotes (a quoted CI secret?)"
+            elif loaders == [DOCKER_ENV_FILE]:
+                cause = "docker --env-file takes values verbatim"
+            elif "`" in (text[0], text[-1]) and PYTHON_DOTENV in loaders:
+                cause = "python-dotenv does not treat backticks as quotes (node dotenv does)"
+            elif len(text) >= 2 and text[0] == text[-1]:
+                cause = "the value is quoted twice"
+            else:
+                cause = "a quote is unbalanced"
             message = (f"{site.name} still carries its quotes{where(site, loaders)}: {cause}; "
                        f"{fact('key-quoted', 'all')}")
             yield self.finding(message, site.location, site.name, subject=",".join(loaders))
@@ -287,12 +404,12 @@ class KeyNonAscii(Rule):
 
     ## Why is this bad?
     Copying a key from a chat, a PDF or a word processor brings these along. anthropic 0.x raises
-    `UnicodeEncodeError` before sending; anthropic >= 1.0 sends the bytes and gets 401; the
-    TypeScript SDK throws `Cannot convert argument to a ByteString` above U+00FF. Invisible
-    characters make the key look right on screen.
+    `UnicodeEncodeError` before sending; anthropic >= 1.0 sends the bytes and the server rejects
+    the key; the TypeScript SDK throws `Cannot convert argument to a ByteString` above U+00FF.
+    Invisible characters make the key look right on screen.
 
     ## Example
-    `ANTHROPIC_API_KEY=’sk-ant-api03-…AA’` (typographic quotes).
+    `ANTHROPIC_API_KEY=“sk-ant-api03-…AA”` (typographic quotes).
 
     ## Use instead
     Paste the key from the Console into a plain-text editor; keep it ASCII.
@@ -307,7 +424,7 @@ class KeyNonAscii(Rule):
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire per value with a character outside printable ASCII (white space aside)."""
-        for site, value, loaders in value_sites(ctx, credential_variables()):
+        for site, value, loaders in value_sites(ctx, credential_variables(ctx)):
             bad = [(i, c) for i, c in enumerate(value) if ord(c) > 126 or c in _INVISIBLE]
             if not bad:
                 continue
@@ -324,11 +441,13 @@ class KeyPlaceholder(Rule):
     """
     ## What it does
     Finds a documentation placeholder where the credential should be: `sk-ant-your-key-here`,
-    `your-api-key`, `<ANTHROPIC_API_KEY>`, `xxx`, `changeme`, `TODO`, `...`.
+    `your-api-key`, `<ANTHROPIC_API_KEY>`, `xxx`, `changeme`, `TODO`, `...`. A well-formed key
+    never counts, whatever words its random part holds, and neither does a truncated real key
+    (EA107 reports it).
 
     ## Why is this bad?
     The template was copied to `.env` (or into the deployment) and never filled in. The API
-    answers 401, or, for a value such as `...`, the request looks fine and fails late.
+    rejects it with 401, which reads like a revoked key.
 
     ## Example
     `ANTHROPIC_API_KEY=sk-ant-your-key-here` in `.env`.
@@ -346,10 +465,11 @@ class KeyPlaceholder(Rule):
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire per value that is a known placeholder."""
-        for site, value, loaders in value_sites(ctx, credential_variables()):
+        for site, value, loaders in value_sites(ctx, credential_variables(ctx)):
             if is_placeholder(value):
-                message = (f"{site.name} holds a placeholder, not a key{where(site, loaders)}: "
-                           "the API answers 401 invalid x-api-key")
+                message = (f"{site.name} holds a placeholder, not a credential"
+                           f"{where(site, loaders)}: a template value that was never filled in; "
+                           f"{fact('key-rejected', 'all')}")
                 yield self.finding(message, site.location, site.name, subject=",".join(loaders))
 
 
@@ -359,7 +479,8 @@ class KeyMalformed(Rule):
     Checks the shape of every value that starts with `sk-ant-`: an API key is `sk-ant-api03-`
     followed by 93 characters of `A-Z a-z 0-9 _ -` and ending in `AA` (108 characters), an Admin
     key is the same after `sk-ant-admin01-` (110 characters), an OAuth token is `sk-ant-oat01-`
-    followed by 40 or more such characters.
+    followed by 40 or more such characters. Values with non-ASCII or invisible characters are
+    left to EA105.
 
     ## Why is this bad?
     A truncated or padded copy (a lost last character, a line wrapped by the terminal, a
@@ -382,42 +503,47 @@ class KeyMalformed(Rule):
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire per ``sk-ant-`` value that matches no Anthropic format."""
-        for site, value, loaders in value_sites(ctx, credential_variables()):
+        for site, value, loaders in value_sites(ctx, credential_variables(ctx)):
             text = core(value)
-            if not text.startswith("sk-ant-") or anthropic_kind(text) or is_placeholder(text):
+            if (not text.startswith("sk-ant-") or anthropic_kind(text) or is_placeholder(text)
+                    or not is_visible_ascii(text)):
                 continue
             problem = diagnose_shape(text)
-            message = (f"{site.name} is not a well-formed Anthropic key: {problem}"
-                       f"{where(site, loaders)}; the API answers 401 invalid x-api-key")
+            message = (f"{site.name} is not a well-formed Anthropic credential"
+                       f"{where(site, loaders)}: {problem}; {fact('key-rejected', 'all')}")
             yield self.finding(message, site.location, site.name, subject=",".join(loaders))
 
 
 def diagnose_shape(text: str) -> str:
-    """Why an ``sk-ant-`` value matches no format (length, alphabet, ending, kind)."""
+    """Why an ``sk-ant-`` value matches no format (length, alphabet, ending, kind).
+
+    Only public facts are quoted: lengths, the kind prefix, the odd characters' set.
+    """
+    literal = ("it ends with a literal backslash escape ('\\n' or '\\r': single quotes and "
+               "docker --env-file do not decode escapes)"
+               if text.endswith(("\\n", "\\r")) else None)
     for fmt in credentials().anthropic:
         if not text.startswith(fmt.prefix):
             continue
         body = text[len(fmt.prefix):]
-        problems = []
+        problems = [literal] if literal else []
         if fmt.length is not None and len(text) != fmt.length:
             lost = "truncated" if len(text) < fmt.length else "padded or pasted twice"
             problems.append(f"{len(text)} characters instead of {fmt.length} ({lost})")
         elif fmt.length is None and len(body) < 40:
-            problems.append(f"only {len(body)} characters after {fmt.prefix}")
+            problems.append(f"only {len(body)} characters after {fmt.prefix} (40 or more expected)")
         odd = sorted({c for c in body if c not in _KEY_ALPHABET and c.isascii()})
-        if odd:
+        if odd and not literal:
             shown = " ".join(repr(c) for c in odd[:5])
             problems.append(f"characters outside A-Z a-z 0-9 _ - ({shown})")
-        if fmt.length is not None and not text.endswith("AA"):
+        if fmt.length is not None and not text.endswith("AA") and not literal:
             problems.append("it does not end in 'AA'")
         return ", ".join(problems) or f"it does not match the {fmt.label} format"
-    rest = text[len("sk-ant-"):]
-    kind = rest.split("-", 1)[0]
-    if 0 < len(kind) <= 8 and kind.isalnum() and "-" in rest:
-        return (f"unknown key kind 'sk-ant-{kind}-' (known: sk-ant-api03-, sk-ant-admin01-, "
-                "sk-ant-oat01-)")
-    return ("no known key kind follows 'sk-ant-' (known: sk-ant-api03-, sk-ant-admin01-, "
-            "sk-ant-oat01-)")
+    known = "known: sk-ant-api03-, sk-ant-admin01-, sk-ant-oat01-"
+    kind = _KIND.match(text)
+    if kind:
+        return f"unknown key kind 'sk-ant-{kind.group(1)}-' ({known})"
+    return f"no key kind follows 'sk-ant-' ({known})"
 
 
 class KeyWrongKind(Rule):
@@ -426,13 +552,15 @@ class KeyWrongKind(Rule):
     Checks that the kind of Anthropic credential fits its variable: an API key
     (`sk-ant-api03-`) in `ANTHROPIC_API_KEY`, an OAuth token (`sk-ant-oat01-`) in
     `ANTHROPIC_AUTH_TOKEN` or `CLAUDE_CODE_OAUTH_TOKEN`, an Admin key (`sk-ant-admin01-`) only in
-    an admin variable such as `ANTHROPIC_ADMIN_KEY`.
+    an admin variable such as `ANTHROPIC_ADMIN_KEY`; a refresh token (`sk-ant-ort01-`) nowhere.
 
     ## Why is this bad?
-    The SDKs accept any string, so an Admin key in `ANTHROPIC_API_KEY` (it cannot call the
-    Messages API) or an OAuth token sent as an API key fails only at the server, with 401.
-    `ANTHROPIC_AUTH_TOKEN` is sent as `Authorization: Bearer`, which older SDKs never pair with
-    `X-Api-Key`, so an API key placed there is not presented as one.
+    The SDKs accept any string, so the mistake shows only at the server, as a 401. An Admin key
+    cannot call the Messages API. An OAuth token in `ANTHROPIC_API_KEY` is sent as `X-Api-Key`
+    by anthropic < 2.0 ("invalid x-api-key") and as a bearer token without the OAuth beta
+    header by newer SDKs. An API key in `ANTHROPIC_AUTH_TOKEN` works with anthropic >= 2.0 and
+    @anthropic-ai/sdk >= 1.0 (they send API keys as `Authorization: Bearer` too) but not with
+    older SDKs, which send no `X-Api-Key` then; that case is a warning.
 
     ## Example
     `ANTHROPIC_API_KEY=sk-ant-admin01-…AA`
@@ -443,6 +571,7 @@ class KeyWrongKind(Rule):
 
     ## References
     - research/sdk-facts.md, "Anthropic credential formats", "Both API key and auth token set"
+    - research/anchors.md, user pain 2 (OAuth token as API key)
     """
 
     meta = RuleMeta("EA108", "key-wrong-kind", Severity.ERROR,
@@ -456,19 +585,38 @@ class KeyWrongKind(Rule):
             fmt = anthropic_kind(core(value))
             if fmt is None or fmt.kind in variables[site.name]["accepts"]:
                 continue
-            target = {"api-key": "ANTHROPIC_API_KEY", "admin-key": "ANTHROPIC_ADMIN_KEY",
-                      "oauth-token": "ANTHROPIC_AUTH_TOKEN"}.get(fmt.kind, "its own variable")
-            if site.name == "ANTHROPIC_AUTH_TOKEN" and fmt.kind == "api-key":
-                effect = ("the SDKs send ANTHROPIC_AUTH_TOKEN as 'Authorization: Bearer'; "
-                          "anthropic < 2.0 and @anthropic-ai/sdk < 1.0 then send no X-Api-Key")
-            elif fmt.kind == "admin-key":
-                effect = "an Admin key only works with the Admin API; Messages calls get 401"
-            else:
-                effect = "the API rejects it with 401"
-            message = (f"{site.name} holds an {fmt.label}{where(site, loaders)}: {effect}; "
-                       f"it belongs in {target}")
+            effect, fix, severity = _wrong_kind(site.name, fmt)
+            message = (f"{site.name} holds {article(fmt.label)} {fmt.label}"
+                       f"{where(site, loaders)}: {effect}")
             yield self.finding(message, site.location, site.name, subject=",".join(loaders),
-                               fix=f"move the {fmt.label} to {target}")
+                               fix=fix, severity=severity)
+
+
+def _wrong_kind(name: str, fmt: KeyFormat) -> tuple[str, str, Severity | None]:
+    """(effect, fix, severity override) for credential kind ``fmt`` found in variable ``name``."""
+    if fmt.kind == "admin-key":
+        return ("Admin keys only work with the Admin API, so Messages requests fail (the SDKs "
+                "send it unchecked); it belongs in ANTHROPIC_ADMIN_KEY",
+                "put an API key (sk-ant-api03-) here; keep the Admin key in ANTHROPIC_ADMIN_KEY",
+                None)
+    if fmt.kind == "oauth-refresh-token":
+        return ("a refresh token cannot authenticate requests: it is only exchanged for an "
+                "access token", "remove the refresh token; use an API key (sk-ant-api03-)", None)
+    if name == "ANTHROPIC_API_KEY" and fmt.kind == "oauth-token":
+        return (f"{fact('key-rejected', 'oauth-as-key')}; OAuth tokens are Claude Code's "
+                "(CLAUDE_CODE_OAUTH_TOKEN)",
+                "create an API key (sk-ant-api03-) in the Console for the SDK", None)
+    if name == "ANTHROPIC_AUTH_TOKEN" and fmt.kind == "api-key":
+        return ("anthropic >= 2.0 and @anthropic-ai/sdk >= 1.0 send it as 'Authorization: "
+                "Bearer' either way, but older SDKs send ANTHROPIC_AUTH_TOKEN without X-Api-Key "
+                "and the API refuses it; it belongs in ANTHROPIC_API_KEY",
+                "move the API key to ANTHROPIC_API_KEY", Severity.WARNING)
+    labels = {f.kind: f.label for f in credentials().anthropic}
+    accepted = " or ".join(labels.get(k, k) for k in credentials().variables[name]["accepts"])
+    target = {"api-key": "ANTHROPIC_API_KEY", "oauth-token": "CLAUDE_CODE_OAUTH_TOKEN"}.get(
+        fmt.kind, "its own variable")
+    return (f"{name} expects {article(accepted)} {accepted}; it belongs in {target}",
+            f"move the {fmt.label} to {target}", None)
 
 
 class KeyForeign(Rule):
@@ -481,8 +629,7 @@ class KeyForeign(Rule):
 
     ## Why is this bad?
     A copy-paste from the wrong line of a secrets manager, or a multi-provider `.env` with the
-    names mixed up. The API answers 401 `invalid x-api-key`, and the key is sent to a party
-    that did not issue it.
+    names mixed up. The API answers 401, and the key is sent to a party that did not issue it.
 
     ## Example
     `ANTHROPIC_API_KEY=sk-proj-…`
@@ -506,9 +653,9 @@ class KeyForeign(Rule):
             fmt = foreign_kind(core(value))
             if fmt is None:
                 continue
-            message = (f"{site.name} holds a {fmt.label} ({fmt.provider}, {fmt.prefix}…)"
-                       f"{where(site, loaders)}: the Anthropic API answers 401 invalid x-api-key "
-                       f"and the {fmt.provider} key is sent to Anthropic")
+            message = (f"{site.name} holds {article(fmt.label)} {fmt.label} ({fmt.prefix}…)"
+                       f"{where(site, loaders)}: {fact('key-rejected', 'all')}, and the "
+                       f"{fmt.provider} key is sent to Anthropic")
             yield self.finding(message, site.location, site.name, subject=",".join(loaders))
 
 
@@ -556,8 +703,8 @@ class KeyUnrecognised(Rule):
 class AuthConflict(Rule):
     """
     ## What it does
-    Warns when both `ANTHROPIC_API_KEY` and `ANTHROPIC_AUTH_TOKEN` are effective, and says what
-    each SDK line sends.
+    Warns when both `ANTHROPIC_API_KEY` and `ANTHROPIC_AUTH_TOKEN` are effective, says where
+    each comes from and what each SDK line sends.
 
     ## Why is this bad?
     The outcome depends on the SDK version: anthropic >= 2.0 (and @anthropic-ai/sdk >= 1.0) use
@@ -584,12 +731,29 @@ class AuthConflict(Rule):
         if not (ctx.effective_value("ANTHROPIC_API_KEY")
                 and ctx.effective_value("ANTHROPIC_AUTH_TOKEN")):
             return
-        token = ctx.effective("ANTHROPIC_AUTH_TOKEN")
+        key, token = _winner(ctx, "ANTHROPIC_API_KEY"), _winner(ctx, "ANTHROPIC_AUTH_TOKEN")
         location = token.location if token else Location("process")
-        message = ("ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN are both set: "
+        origin = ""
+        if key is not None and token is not None:
+            origin = (f" (ANTHROPIC_API_KEY from {_from(key.location)}, ANTHROPIC_AUTH_TOKEN "
+                      f"from {_from(token.location)})")
+        message = (f"ANTHROPIC_API_KEY and ANTHROPIC_AUTH_TOKEN are both set{origin}: "
                    f"{fact('auth-conflict', 'python-2')}; {fact('auth-conflict', 'python-mid')}; "
                    f"{fact('auth-conflict', 'python-old')}")
         yield self.finding(message, location, "ANTHROPIC_AUTH_TOKEN")
+
+
+def _winner(ctx: AuditContext, name: str) -> Definition | None:
+    """The first non-empty winning definition over the loaders in use."""
+    for loader in ctx.snapshot.loaders or (PYTHON_DOTENV,):
+        d = ctx.effective(name, loader)
+        if d is not None and d.value:
+            return d
+    return None
+
+
+def _from(location: Location) -> str:
+    return "the process environment" if location.source == "process" else location.display()
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -620,8 +784,12 @@ def misnamed_target(name: str) -> str | None:
     if name in cat.misnamed or upper in cat.misnamed:
         return "ANTHROPIC_API_KEY"
     for prefix in cat.misnamed_prefixes:
-        if upper.startswith(prefix) and upper[len(prefix):] in real:
-            return upper[len(prefix):]
+        if upper.startswith(prefix):
+            rest = upper[len(prefix):]
+            if rest in real:
+                return rest
+            if rest in cat.misnamed:
+                return "ANTHROPIC_API_KEY"
     if _distance(upper, "ANTHROPIC_API_KEY", 2) <= 2:
         return "ANTHROPIC_API_KEY"
     return None
@@ -632,7 +800,8 @@ class KeyMisnamed(Rule):
     ## What it does
     Finds a credential stored under a near-miss name (`ANTHROPIC_KEY`, `CLAUDE_API_KEY`,
     `ANTROPIC_API_KEY`, `anthropic_api_key`, `VITE_ANTHROPIC_API_KEY` …) while the real
-    variable is not set.
+    variable is not set. A near-miss name in the process environment, and near misses of
+    platform variables (`aws_access_key_id`), count only in projects that use Anthropic.
 
     ## Why is this bad?
     The SDKs read exactly `ANTHROPIC_API_KEY` (or `ANTHROPIC_AUTH_TOKEN`); environment variable
@@ -658,23 +827,37 @@ class KeyMisnamed(Rule):
         """Fire per near-miss definition with a value while the real variable is unset."""
         if ctx.effective_value("ANTHROPIC_API_KEY") or ctx.effective_value("ANTHROPIC_AUTH_TOKEN"):
             return
-        for name in sorted(ctx.names()):
-            target = misnamed_target(name)
-            if target is None or ctx.effective_value(target):
+        anthropic = credentials().variables
+        for site, target in misnamed_sites(ctx):
+            name = site.name
+            if ctx.effective_value(target):
                 continue
-            for site in ctx.sites(name):
-                if not any(site.values.values()):
-                    continue
-                message = (f"{name} holds a value but the SDKs read {target}, which is not set: "
-                           f"{fact('key-missing', 'python')}")
-                yield self.finding(message, site.location, name, fix=f"rename {name} to {target}")
+            # NOTE: a near-miss name exported in the shell (CLAUDE_API_KEY for some CLI) says
+            # nothing about a project that does not use Anthropic; one in its .env does.
+            ambient = site.location.source == "process" or target not in anthropic
+            if ambient and not ctx.provider_in_use:
+                continue
+            if target in anthropic:
+                reader, effect = "the SDKs read", fact("key-missing", "python")
+            else:
+                reader = "the platform clients read"
+                effect = "the platform client and its credential chain never see this value"
+            prefix = next((p for p in credentials().misnamed_prefixes
+                           if name.upper().startswith(p)), None)
+            exposed = (f"; the {prefix} prefix also ships the value to the browser bundle"
+                       if prefix else "")
+            message = (f"{name} holds a value but {reader} {target}, which is not set: "
+                       f"{effect}{exposed}")
+            yield self.finding(message, site.location, name, fix=f"rename {name} to {target}")
 
 
 class KeyDivergent(Rule):
     """
     ## What it does
-    Finds a credential variable with different values in different sources (the process
-    environment, `.env`, `.env.local`, an `--env-file`), and says which one wins.
+    Finds a credential variable with different values in sources that one app may load
+    together (the process environment, `.env`, `.env.local`, an `--env-file`), and says which
+    one each loader in use ends up with. Sibling folders of a monorepo (`apps/a/.env`,
+    `apps/b/.env`) are different apps and are not compared; placeholders are EA106's.
 
     ## Why is this bad?
     A rotated key updated in one place only: the app keeps the old value from a source that
@@ -696,26 +879,54 @@ class KeyDivergent(Rule):
                     "keep one copy of the key, or update every copy")
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
-        """Fire once per variable whose non-empty values differ across sources."""
-        for name in credential_variables():
-            per_source: dict[str, tuple[Location, str]] = {}
-            for site in ctx.sites(name):
-                source = site.location.path or site.location.source
-                value = site.values.get(PROCESS) or site.values.get(PYTHON_DOTENV)
-                if value is None and site.values:
-                    value = next(iter(site.values.values()))
-                if value:
-                    per_source[source] = (site.location, value)  # last in a file wins
-            if len({v for _, v in per_source.values()}) < 2:
-                continue
-            winner = ctx.effective(name)
-            shown = "; ".join(f"{loc.display()} {hint(v)}" for loc, v in per_source.values())
-            win = winner.location.display() if winner else "none"
-            message = (f"{name} has {len(per_source)} different values: {shown}. "
-                       f"The app gets the one from {win} (an exported variable beats .env for "
-                       "load_dotenv() and dotenv.config(); the last --env-file wins for docker)")
-            location = winner.location if winner else next(iter(per_source.values()))[0]
-            yield self.finding(message, location, name)
+        """Fire once per variable and app whose non-empty values differ across sources."""
+        for name in credential_variables(ctx):
+            sites = [s for s in ctx.sites(name) if _comparable_value(s)]
+            seen: set[frozenset[int]] = set()
+            for group in app_groups(sites):
+                ids = frozenset(id(s) for s in group)
+                if ids in seen:
+                    continue
+                seen.add(ids)
+                finding = self._divergence(ctx, name, group)
+                if finding is not None:
+                    yield finding
+
+    def _divergence(self, ctx: AuditContext, name: str, group: list[Site]) -> Finding | None:
+        per_source: dict[str, tuple[Location, str]] = {}
+        for site in group:
+            per_source[site.location.path or site.location.source] = (
+                site.location, _comparable_value(site) or "")  # the last in a file wins
+        if len({v for _, v in per_source.values()}) < 2:
+            return None
+        members = {id(s) for s in group}
+        winners: dict[str, list[str]] = {}
+        for loader in ctx.snapshot.loaders or (PYTHON_DOTENV,):
+            d = ctx.effective(name, loader, among=lambda s: id(s) in members)
+            if d is not None:
+                winners.setdefault(_from(d.location), []).append(_LOADER_NAMES.get(loader, loader))
+        shown = "; ".join(f"{_from(loc)} {hint(v)}" for loc, v in per_source.values())
+        gets = "; ".join(f"{' and '.join(lds)} {'get' if len(lds) > 1 else 'gets'} the one "
+                         f"from {src}" for src, lds in winners.items())
+        message = f"{name} has {len(per_source)} different values: {shown}. {gets}"
+        if any(loc.source == "process" for loc, _ in per_source.values()):
+            message += (" (load_dotenv() and dotenv.config() never override an exported "
+                        "variable)")
+        first = ctx.effective(name, (ctx.snapshot.loaders or (PYTHON_DOTENV,))[0],
+                              among=lambda s: id(s) in members)
+        location = first.location if first else next(iter(per_source.values()))[0]
+        subject = ",".join(sorted(per_source))
+        return self.finding(message, location, name, subject=subject)
+
+
+def _comparable_value(site: Site) -> str | None:
+    """The value a site contributes to EA113: non-empty and not a placeholder, else ``None``."""
+    value = site.values.get(PROCESS) or site.values.get(PYTHON_DOTENV)
+    if value is None and site.values:
+        value = next(iter(site.values.values()))
+    if not value or is_placeholder(value):
+        return None
+    return value
 
 
 RULES: tuple[Rule, ...] = (

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from envaudit.context import AuditContext
-from envaudit.model import DOCKER_ENV_FILE, PYTHON_DOTENV, Finding, Location, Severity
+from envaudit.model import (
+    DOCKER_ENV_FILE,
+    PYTHON_DOTENV,
+    DotenvFile,
+    DroppedLine,
+    FileReading,
+    Finding,
+    Location,
+    Severity,
+)
 from envaudit.rules.base import Rule, RuleMeta
 
 
@@ -15,12 +24,15 @@ class DotenvInvalidLine(Rule):
     Finds statements a loader in use cannot parse: python-dotenv drops them (an unterminated
     quote, text after a closing quote, `KEY: value`, `=value`) with only a logged warning, and
     docker's `--env-file` refuses the whole file (`export KEY=…`, `KEY = value`, a key with a
-    space, a line of 64 KiB or more).
+    space). The message names the variables lost with a dropped statement, when docker's
+    line-by-line reading of the file can tell. Byte-level problems (invalid UTF-8, a line of
+    64 KiB or more) are EA206's.
 
     ## Why is this bad?
     python-dotenv's warning goes to a logger nobody configured, so the variable silently goes
-    missing; an unterminated single quote can swallow every following line. docker refuses the
-    file outright, so the container does not start (the finding is an error then).
+    missing; an unterminated single quote can swallow every following line up to the next
+    quote. docker refuses the file outright, so the container does not start (the finding is an
+    error then).
 
     ## Example
     `ANTHROPIC_API_KEY="sk-ant-api03-…AA` (no closing quote)
@@ -46,8 +58,8 @@ class DotenvInvalidLine(Rule):
                     continue
                 if reading.loader == PYTHON_DOTENV:
                     for dropped in reading.dropped:
-                        yield self.finding(f"line {dropped.line}: {dropped.reason}",
-                                           Location("dotenv", f.path, dropped.line),
+                        message = f"{dropped.reason}{_lost(f, reading, dropped)}"
+                        yield self.finding(message, Location("dotenv", f.path, dropped.line),
                                            subject=f"{PYTHON_DOTENV}:{dropped.line}")
                 elif (reading.loader == DOCKER_ENV_FILE and reading.status == "file-rejected"
                       and not encoding_problem):
@@ -60,12 +72,40 @@ class DotenvInvalidLine(Rule):
                             "values from files given to docker --env-file")
 
 
+def _lost(f: DotenvFile, reading: FileReading, dropped: DroppedLine) -> str:
+    """Which variables python-dotenv loses with a dropped statement, as ``; … not loaded``.
+
+    docker's line-by-line reading of the same file names the keys on the lines between the
+    dropped statement and the next one python-dotenv reads (an open quote swallows them all);
+    when docker refuses the file there is no such inventory and nothing is said.
+    """
+    docker = f.reading(DOCKER_ENV_FILE)
+    if docker is None or docker.status != "ok":
+        return ""
+    later = [line for d in reading.definitions if (line := d.location.line or 0) > dropped.line]
+    later += [x.line for x in reading.dropped if x.line > dropped.line]
+    end = min(later, default=None)
+    lost = [(line, d.name) for d in docker.definitions
+            if (line := d.location.line or 0) >= dropped.line and (end is None or line < end)]
+    if not lost:
+        return ""
+    names = [name for _, name in lost]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    verb = "is" if len(names) == 1 else "are"
+    last = lost[-1][0]
+    if last == dropped.line:
+        return f": {listed} {verb} not loaded"
+    return (f"; the open quote swallows the lines up to line {last}, so {listed} {verb} not "
+            "loaded")
+
+
 class DotenvEncoding(Rule):
     """
     ## What it does
     Checks the bytes of every dotenv file: UTF-16 (PowerShell 5's `>` and `Out-File`), invalid
     UTF-8 (a Latin-1 editor), binary content, NUL bytes, lines of 64 KiB or more, files too
-    large to be configuration.
+    large to be configuration. A long line is a warning in a file that only python-dotenv reads
+    (it copes), an error in one given to `docker run --env-file`.
 
     ## Why is this bad?
     Each loader fails differently: python-dotenv raises `UnicodeDecodeError` and the app
@@ -90,10 +130,14 @@ class DotenvEncoding(Rule):
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire per byte-level problem."""
         for f in ctx.snapshot.files:
+            docker = DOCKER_ENV_FILE in f.loaders
             for issue in f.issues:
-                severity = Severity.WARNING if issue.kind == "long-line" and (
-                    DOCKER_ENV_FILE not in f.loaders) else None
-                yield self.finding(issue.detail, Location("dotenv", f.path, issue.line),
+                severity, detail = None, issue.detail
+                if issue.kind == "long-line" and not docker:
+                    severity = Severity.WARNING
+                    detail += ("; python-dotenv reads it, so it matters where the file also goes "
+                               "to docker --env-file")
+                yield self.finding(detail, Location("dotenv", f.path, issue.line),
                                    severity=severity, subject=issue.kind)
 
 

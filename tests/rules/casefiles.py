@@ -1,0 +1,118 @@
+"""Rule case folders (``tests/rules/cases/<ID>/<case>/``): loading, running and rendering.
+
+A case is a small project: dotenv files, maybe a manifest or app code, and an optional
+``case.toml``::
+
+    # The process environment of the run. No [env] table: the run uses --no-process-env.
+    [env]
+    ANTHROPIC_API_KEY = "sk-ant-api03-…"
+    HOME = "{case}/home"            # {case} is replaced by the case folder's absolute path
+
+    [options]
+    env-files = ["docker.env"]      # --env-file, relative to the case folder
+    loaders = ["docker-env-file"]   # --loader
+    provider = "anthropic"          # --provider
+    no-process-env = true           # --no-process-env even with an [env] table
+
+Next to the folder, ``<case>.expected`` holds one line per finding,
+``ID:source:path:line:message`` (empty fields stay empty), in report order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from envaudit import engine
+from envaudit.catalogue import load_toml
+from envaudit.collectors.base import CollectOptions
+from envaudit.engine import Report
+from envaudit.model import Finding
+
+CASES = Path(__file__).resolve().parent / "cases"
+_OPTIONS = {"env-files", "loaders", "provider", "no-process-env"}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One case folder."""
+
+    rule_id: str
+    """The rule the folder documents (``EA103``)."""
+    path: Path
+    """The case folder (``.../EA103/bad``)."""
+
+    @property
+    def name(self) -> str:
+        """``bad``, ``good`` or ``edge-<name>``."""
+        return self.path.name
+
+    @property
+    def expected_path(self) -> Path:
+        """``.../EA103/bad.expected``."""
+        return self.path.with_name(self.path.name + ".expected")
+
+    @property
+    def id(self) -> str:
+        """``EA103/bad``: the pytest id."""
+        return f"{self.rule_id}/{self.name}"
+
+
+def all_cases(root: Path = CASES) -> list[Case]:
+    """Every case folder, sorted by rule then name."""
+    return [
+        Case(rule_dir.name, case_dir)
+        for rule_dir in sorted(p for p in root.iterdir() if p.is_dir())
+        for case_dir in sorted(p for p in rule_dir.iterdir() if p.is_dir())
+    ]
+
+
+def case_config(case: Case) -> dict[str, Any]:
+    """``case.toml``, or an empty table."""
+    path = case.path / "case.toml"
+    return load_toml(path) if path.is_file() else {}
+
+
+def options(case: Case) -> CollectOptions:
+    """The ``CollectOptions`` the CLI would build for this case."""
+    config = case_config(case)
+    unknown = set(config) - {"env", "options"}
+    opts = config.get("options", {})
+    unknown |= set(opts) - _OPTIONS
+    if unknown:
+        raise ValueError(f"{case.id}/case.toml: unknown keys {sorted(unknown)}")
+    env = config.get("env")
+    environ = {k: str(v).replace("{case}", str(case.path)) for k, v in (env or {}).items()}
+    loaders = opts.get("loaders")
+    return CollectOptions(
+        root=str(case.path),
+        env_files=tuple(str(case.path / p) for p in opts.get("env-files", [])),
+        process_env=env is not None and not opts.get("no-process-env", False),
+        loaders=tuple(loaders) if loaders else None,
+        provider=opts.get("provider"),
+        environ=environ,
+    )
+
+
+def run(case: Case) -> Report:
+    """Collect and audit the case through the real pipeline."""
+    return engine.audit(engine.collect(options(case)))
+
+
+def line_of(finding: Finding) -> str:
+    """``ID:source:path:line:message``."""
+    loc = finding.location
+    line = "" if loc.line is None else str(loc.line)
+    return f"{finding.rule_id}:{loc.source}:{loc.path or ''}:{line}:{finding.message}"
+
+
+def render(report: Report) -> str:
+    """The ``.expected`` text for a report."""
+    return "".join(line_of(f) + "\n" for f in report.findings)
+
+
+def case_files(case: Case) -> Iterator[Path]:
+    """The files of a case, ``case.toml`` included."""
+    yield from sorted(p for p in case.path.rglob("*") if p.is_file())

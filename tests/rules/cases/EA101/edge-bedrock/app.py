@@ -1,0 +1,4 @@
+"""Claude on Amazon Bedrock: boto3's credential chain, no Anthropic key."""
+from anthropic import AnthropicBedrock
+
+client = AnthropicBedrock()

@@ -1,0 +1,1 @@
+"""A Django app that uses S3, not Anthropic."""

@@ -1,0 +1,1 @@
+"""A Flask app that does not call Anthropic."""
