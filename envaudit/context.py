@@ -62,13 +62,13 @@ def app_groups(sites: list[Site]) -> list[list[Site]]:
             return None
         return posixpath.dirname(site.file.path)
 
-    folders = {f for f in map(folder, sites) if f is not None}
+    placed = [(s, folder(s)) for s in sites]
+    folders = {f for _, f in placed if f is not None}
     leaves = sorted(f for f in folders
                     if not any(o != f and folder_contains(f, o) for o in folders))
     if not leaves:
         return [sites] if sites else []
-    return [[s for s in sites if folder(s) is None or folder_contains(folder(s) or "", leaf)]
-            for leaf in leaves]
+    return [[s for s, f in placed if f is None or folder_contains(f, leaf)] for leaf in leaves]
 
 
 def _file_rank(f: DotenvFile) -> tuple[int, int, int, str]:

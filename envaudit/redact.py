@@ -36,6 +36,9 @@ _DEFAULT_SALT = "envaudit-v1"
 # The shortest secret the self-check looks for: shorter values ("1", "true") occur in any text,
 # and a 7-character secret is not what a report leaks by accident.
 _MIN_CHECKED = 8
+# A value that is secret only because of its variable's name (``STRIPE_SECRET_KEY=invoices``)
+# is often an ordinary word that also occurs in paths; below this length it is not searched for.
+_MIN_CHECKED_BY_NAME = 12
 #: ``scheme://authority``: the authority ends at the first ``/``, ``?``, ``#``, white space, or
 #: where the next URL starts (``redis://:p1@h1,redis://:p2@h2``).
 _SCHEME = r"[A-Za-z][A-Za-z0-9+.-]*://"
@@ -219,17 +222,19 @@ class SecretSet:
             return
         for password in url_passwords(value):
             self._add(password)
-        if is_secret(name, value):
+        if looks_like_credential(value):
             self._add(value)
+        elif is_secret(name, value):
+            self._add(value, _MIN_CHECKED_BY_NAME)
 
     def add_all(self, pairs: Iterable[tuple[str, str | None]]) -> None:
         """``add`` for each (name, value)."""
         for name, value in pairs:
             self.add(name, value)
 
-    def _add(self, value: str) -> None:
+    def _add(self, value: str, minimum: int = _MIN_CHECKED) -> None:
         for candidate in {value, value.strip(), _core(value)}:
-            if len(candidate) >= _MIN_CHECKED and candidate not in self._forms:
+            if len(candidate) >= minimum and candidate not in self._forms:
                 self._forms[candidate] = frozenset(_forms(candidate))
 
     def __len__(self) -> int:
