@@ -50,7 +50,8 @@ class ProviderHint:
 
 
 class Collector(abc.ABC):
-    """Yields facts and skips for one part of the world; never raises for bad input."""
+    """Yields facts and skips for one part of the world; never raises for bad input, only
+    ``CollectorError`` when it cannot run at all (the root cannot be listed)."""
 
     name: str = ""
 

@@ -8,18 +8,27 @@ virtual environment (a folder holding ``pyvenv.cfg``, whatever its name: people 
 from __future__ import annotations
 
 import os
-import stat
+import re
 from dataclasses import dataclass
 
+from envaudit.errors import CollectorError
 from envaudit.model import Skip
 
 PRUNED_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", "__pycache__", "site-packages",
     ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
 })
+#: The file every virtual environment holds at its top (venv, virtualenv, uv, poetry, pdm).
+VENV_MARKER = "pyvenv.cfg"
 # Editor swap files and encrypted copies share the name but are not dotenv text.
 _IGNORED_SUFFIXES = (".swp", ".swo", ".swx", "~", ".gpg", ".age", ".enc", ".asc", ".pgp")
-_EXAMPLE_WORDS = ("example", "sample", "template", ".dist")
+#: Words of a file name (split at ``.``, ``-``, ``_``) that make it an example, not a real file.
+_EXAMPLE_WORDS = frozenset({"example", "examples", "sample", "samples", "template", "templates",
+                            "tmpl", "tpl", "dist"})
+_NAME_WORDS = re.compile(r"[._-]+")
+#: The skip reason of a (non-venv) folder named ``.env``.
+FOLDER_NAMED_ENV = ("a folder, not a file: load_dotenv() finds no .env here (find_dotenv() goes "
+                    "on to the parent folders); the files inside are audited")
 
 
 def is_dotenv_name(name: str) -> bool:
@@ -33,8 +42,38 @@ def is_dotenv_name(name: str) -> bool:
 
 def role_of(name: str) -> str:
     """``example`` for .env.example / .sample / .template / .dist files, else ``env``."""
-    lower = name.lower()
-    return "example" if any(word in lower for word in _EXAMPLE_WORDS) else "env"
+    words = _NAME_WORDS.split(name.lower())
+    return "example" if any(word in _EXAMPLE_WORDS for word in words) else "env"
+
+
+def printable(name: str) -> str:
+    """A file name as it can be shown on one line: undecodable bytes as ``\\xe9``, control
+    and invisible characters escaped (``\\n``, ``\\u200b``), so that a file name can neither
+    break a report's lines nor hide what it is."""
+    if name.isprintable():
+        return name
+    out = []
+    for char in name:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte os.fsdecode() could not decode
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append(char.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+def display_path(abspath: str, root: str) -> str:
+    """``abspath`` relative to ``root`` when it lies under it (``/`` separators), else absolute;
+    made ``printable``."""
+    try:
+        rel = os.path.relpath(abspath, root)
+    except ValueError:  # another drive (Windows)
+        return printable(abspath)
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return printable(abspath)
+    return printable(rel.replace(os.sep, "/"))
 
 
 @dataclass(frozen=True)
@@ -47,8 +86,17 @@ class Found:
     """The name is a symlink (to a file; directories are never followed)."""
 
 
+def _unreadable(exc: OSError) -> str:
+    return f"folder not readable: {exc.strerror or exc}"
+
+
 def walk(root: str) -> tuple[list[Found], list[Skip]]:
-    """Every dotenv file under ``root`` (sorted per folder), and what could not be read."""
+    """Every dotenv file under ``root`` (depth first, sorted by name within a folder: a
+    folder's files come before its subfolders'), and what could not be read.
+
+    Raises ``CollectorError`` when ``root`` itself cannot be listed: the audit would otherwise
+    report a clean project it never saw.
+    """
     found: list[Found] = []
     skips: list[Skip] = []
     stack = [root]
@@ -56,39 +104,33 @@ def walk(root: str) -> tuple[list[Found], list[Skip]]:
         folder = stack.pop()
         try:
             with os.scandir(folder) as it:
-                entries = list(it)
+                entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            skips.append(Skip("dotenv", f"folder not readable: {exc.strerror or exc}",
-                              path=folder))
+            if folder == root:
+                raise CollectorError(f"{root}: {_unreadable(exc)}") from None
+            skips.append(Skip("dotenv", _unreadable(exc), path=display_path(folder, root)))
             continue
-        if folder != root and any(e.name == "pyvenv.cfg" for e in entries):
-            continue
+        if folder != root:
+            if any(e.name == VENV_MARKER for e in entries):
+                continue  # a virtual environment (even one named .env): not the app's files
+            if os.path.basename(folder) == ".env":
+                # Walked into (a folder of env files), but python-dotenv's find_dotenv() wants
+                # a file: load_dotenv() looks past this folder to the parent folders.
+                skips.append(Skip("dotenv", FOLDER_NAMED_ENV, path=display_path(folder, root)))
         subdirs: list[str] = []
-        for entry in sorted(entries, key=lambda e: e.name):
+        for entry in entries:
             name = entry.name
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if name not in PRUNED_DIRS:
-                        subdirs.append(entry.path)
+                    if name in PRUNED_DIRS:
+                        continue
+                    subdirs.append(entry.path)
                     continue
-            except OSError:
-                continue
-            if is_dotenv_name(name):
-                found.append(Found(entry.path, entry.is_symlink()))
+                if is_dotenv_name(name):
+                    found.append(Found(entry.path, entry.is_symlink()))
+            except OSError as exc:  # the entry vanished, or lstat() was refused
+                if is_dotenv_name(name):
+                    skips.append(Skip("dotenv", f"cannot stat: {exc.strerror or exc}",
+                                      path=display_path(entry.path, root)))
         stack.extend(reversed(subdirs))
     return found, skips
-
-
-def file_kind(st_mode: int) -> str | None:
-    """A word for what a non-regular file is, or ``None`` for a regular file."""
-    if stat.S_ISREG(st_mode):
-        return None
-    if stat.S_ISDIR(st_mode):
-        return "a folder"
-    if stat.S_ISFIFO(st_mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISSOCK(st_mode):
-        return "a socket"
-    if stat.S_ISCHR(st_mode) or stat.S_ISBLK(st_mode):
-        return "a device"
-    return "not a regular file"

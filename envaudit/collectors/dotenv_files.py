@@ -8,7 +8,8 @@ import stat
 from collections.abc import Iterator, Mapping
 
 from envaudit.collectors.base import CollectOptions, Collector, Fact
-from envaudit.collectors.discovery import file_kind, role_of, walk
+from envaudit.collectors.discovery import display_path, printable, role_of, walk
+from envaudit.collectors.fileio import FIFO, NotRegularFile, read_regular
 from envaudit.loaders import docker_env_file, python_dotenv
 from envaudit.model import (
     DOCKER_ENV_FILE,
@@ -22,46 +23,74 @@ from envaudit.model import (
     Skip,
 )
 
-#: Files larger than this are not parsed (a dotenv file of this size is a mistake in itself).
-MAX_FILE_BYTES = 16 * 1024 * 1024
-
-
-def display_path(abspath: str, root: str) -> str:
-    """``abspath`` relative to ``root`` when it lies under it, else absolute."""
-    rel = os.path.relpath(abspath, root)
-    return abspath if rel.startswith(os.pardir) else rel.replace(os.sep, "/")
+#: Files larger than this are not read (a dotenv file of this size is a mistake in itself; the
+#: largest real ones, with a few PEM bundles inline, are tens of KiB). Bounds memory and time.
+MAX_FILE_BYTES = 1024 * 1024
 
 
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+def _utf16(head: bytes) -> str | None:
+    """``LE`` / ``BE`` when ``head`` looks like UTF-16 text (a BOM, or ASCII text with every
+    other byte zero), else ``None``."""
+    if head.startswith(b"\xff\xfe"):
+        return "LE"
+    if head.startswith(b"\xfe\xff"):
+        return "BE"
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
+    if odd * 2 > pairs and even * 8 < pairs:
+        return "LE"
+    if even * 2 > pairs and odd * 8 < pairs:
+        return "BE"
+    return None
+
+
+def _long_line(data: bytes) -> tuple[int, int] | None:
+    """``(line, length)`` of the first line of ``MAX_LINE_BYTES`` or more (without its
+    ``\\n``, with a ``\\r``, as docker's scanner counts), else ``None``."""
+    limit = docker_env_file.MAX_LINE_BYTES
+    if len(data) < limit:
+        return None
+    start, number = 0, 1
+    while True:
+        end = data.find(b"\n", start)
+        stop = len(data) if end < 0 else end
+        if stop - start >= limit:
+            return number, stop - start
+        if end < 0:
+            return None
+        start, number = end + 1, number + 1
+
+
 def encoding_issues(data: bytes) -> tuple[EncodingIssue, ...]:
     """Byte-level problems: UTF-16, invalid UTF-8, binary content, NUL bytes, 64 KiB lines."""
-    issues: list[EncodingIssue] = []
     head = data[:512]
-    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
-        len(head) >= 8 and head[1::2].count(0) > len(head) // 4 and head[0::2].count(0) == 0
-    )
-    if utf16:
-        issues.append(EncodingIssue(
+    utf16 = _utf16(head)
+    if utf16 is not None:
+        origin = " (PowerShell 5 writes it with '>' or Out-File)" if utf16 == "LE" else ""
+        return (EncodingIssue(
             "utf-16", 1,
-            "the file is UTF-16 (PowerShell 5 writes it with '>' or Out-File); every loader "
-            "expects UTF-8: python-dotenv raises UnicodeDecodeError, docker refuses the file, "
-            "node dotenv reads nothing",
-        ))
-        return tuple(issues)
+            f"the file is UTF-16 {utf16}{origin}; every loader expects UTF-8: python-dotenv "
+            "raises UnicodeDecodeError, docker refuses the file, node dotenv reads nothing",
+        ),)
+    issues: list[EncodingIssue] = []
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        # Binary: control bytes (NUL included) are over a tenth of the head, and more than a
+        # stray few (a short text file with one NUL and one Latin-1 byte is still text).
         controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-        if controls > len(head) // 10:
-            issues.append(EncodingIssue(
+        if controls > max(len(head) // 10, 3):
+            return (EncodingIssue(
                 "binary", None,
                 "the file is binary, not text: python-dotenv raises UnicodeDecodeError and "
                 "docker refuses it",
-            ))
-            return tuple(issues)
+            ),)
         issues.append(EncodingIssue(
             "invalid-utf-8", _line_of(data, exc.start),
             f"byte 0x{data[exc.start]:02x} is not valid UTF-8 (a Latin-1 or Windows-1252 "
@@ -76,16 +105,14 @@ def encoding_issues(data: bytes) -> tuple[EncodingIssue, ...]:
             "when it sets the variable, node truncates the value, runc refuses to start a "
             "container with it",
         ))
-    start = 0
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        if len(line) >= docker_env_file.MAX_LINE_BYTES:
-            issues.append(EncodingIssue(
-                "long-line", number,
-                f"line {number} is {len(line):,} bytes long: docker --env-file refuses lines "
-                "of 64 KiB or more (bufio.Scanner: token too long)",
-            ))
-            break
-        start += len(line) + 1
+    long_line = _long_line(data)
+    if long_line is not None:
+        number, length = long_line
+        issues.append(EncodingIssue(
+            "long-line", number,
+            f"line {number} is {length:,} bytes long: docker --env-file refuses lines "
+            "of 64 KiB or more (bufio.Scanner: token too long)",
+        ))
     return tuple(issues)
 
 
@@ -141,50 +168,59 @@ def loaders_for(name: str, origin: str, options: CollectOptions) -> tuple[str, .
     return (PYTHON_DOTENV,)
 
 
+def _skip_reason(exc: OSError, target: str | None, origin: str) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symlink loop"
+    if exc.errno == errno.ENOENT:
+        if target is not None:
+            return f"dangling symlink to {printable(target)}"
+        return "no such file" if origin != "discovered" else "vanished before it could be read"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"not readable: {exc.strerror}"
+    return f"cannot read: {exc.strerror or exc}"
+
+
 def read_file(
     abspath: str, origin: str, options: CollectOptions, environ: Mapping[str, str]
 ) -> Fact:
-    """A ``DotenvFile`` for one path, or a ``Skip`` saying why it could not be read."""
+    """A ``DotenvFile`` for one path, or a ``Skip`` saying why it could not be read.
+
+    Never blocks (a FIFO is not opened), never reads more than ``MAX_FILE_BYTES``.
+    """
     path = display_path(abspath, options.root)
-    name = os.path.basename(abspath)
     target: str | None = None
     try:
-        if os.path.islink(abspath):
-            target = os.readlink(abspath)
-        st = os.stat(abspath)
+        if stat.S_ISLNK(os.lstat(abspath).st_mode):
+            target = os.readlink(abspath)  # recorded as is, shown printable
+        st, data = read_regular(abspath, MAX_FILE_BYTES)
+    except NotRegularFile as exc:
+        where = f" (symlink to {printable(target)})" if target is not None else ""
+        if exc.kind == FIFO:
+            reason = ("a FIFO (named pipe), not a regular file: not read, reading could block "
+                      "(python-dotenv >= 1.2 does read it)")
+        else:
+            reason = f"{exc.kind}, not a file: not read"
+        return Skip("dotenv", reason + where, path=path)
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return Skip("dotenv", "symlink loop", path=path)
-        if target is not None and exc.errno == errno.ENOENT:
-            return Skip("dotenv", f"dangling symlink to {target}", path=path)
-        return Skip("dotenv", f"cannot stat: {exc.strerror or exc}", path=path)
-    kind = file_kind(st.st_mode)
-    if kind is not None:
-        return Skip("dotenv", f"{kind}, not a file: not read", path=path)
-    role = role_of(name)
-    loaders = loaders_for(name, origin, options)
-    common = {"path": path, "abspath": abspath, "role": role, "origin": origin, "loaders": loaders,
-                  "size": st.st_size, "mode": stat.S_IMODE(st.st_mode), "symlink_target": target}
-    if st.st_size > MAX_FILE_BYTES:
-        issue = EncodingIssue(
+        return Skip("dotenv", _skip_reason(exc, target, origin), path=path)
+    name = os.path.basename(abspath)
+    if data is None:
+        size = (f"{st.st_size / 1048576:.1f} MiB" if st.st_size > MAX_FILE_BYTES
+                else "over the limit (it grew while being read)")
+        issues: tuple[EncodingIssue, ...] = (EncodingIssue(
             "too-large", None,
-            f"the file is {st.st_size / 1048576:.1f} MiB: not parsed (limit "
-            f"{MAX_FILE_BYTES // 1048576} MiB); a dotenv file this large is not a config file",
-        )
-        return DotenvFile(issues=(issue,), **common)  # type: ignore[arg-type]
-    try:
-        fd = os.open(abspath, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        return Skip("dotenv", f"not readable: {exc.strerror or exc}", path=path)
-    location = Location("dotenv", path)
-    readings = (
-        read_python_dotenv(data, environ, location),
-        read_docker(data, environ, location),
-    )
-    return DotenvFile(issues=encoding_issues(data), readings=readings,  # type: ignore[arg-type]
-                      **common)
+            f"the file is {size}: not read (limit {MAX_FILE_BYTES // 1048576} MiB); a dotenv "
+            "file this large is not a config file",
+        ),)
+        readings: tuple[FileReading, ...] = ()
+    else:
+        location = Location("dotenv", path)
+        issues = encoding_issues(data)
+        readings = (read_python_dotenv(data, environ, location),
+                    read_docker(data, environ, location))
+    return DotenvFile(path, abspath, role_of(name), origin, loaders_for(name, origin, options),
+                      size=st.st_size, mode=stat.S_IMODE(st.st_mode), symlink_target=target,
+                      issues=issues, readings=readings)
 
 
 class DotenvFilesCollector(Collector):
@@ -197,10 +233,11 @@ class DotenvFilesCollector(Collector):
         environ = options.environ if options.process_env else {}
         found, skips = walk(options.root)
         yield from skips
-        # A file named explicitly is read once, as explicit (it gains the docker reading).
+        # A file named explicitly is read once, as explicit (it gains the docker reading); a
+        # symlink found by the walk stays (it is what load_dotenv() opens, and says so).
         explicit = {os.path.realpath(p) for p in options.env_files}
         for item in found:
-            if item.symlink or os.path.realpath(item.abspath) not in explicit:
+            if item.symlink or not explicit or os.path.realpath(item.abspath) not in explicit:
                 yield read_file(item.abspath, "discovered", options, environ)
         for abspath in dict.fromkeys(options.env_files):
             yield read_file(abspath, "explicit", options, environ)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from envaudit.collectors.base import CollectOptions, Collector, Fact, ProviderHint
+from envaudit.collectors.fileio import NotRegularFile, read_regular
 
 _MANIFESTS = {
     "pyproject.toml": re.compile(r"""["']anthropic(?:\[[^\]]*\])?\s*(?:[<>=!~;"'\s]|$)"""),
@@ -27,10 +28,9 @@ class ManifestCollector(Collector):
         """Yield a ``ProviderHint`` per manifest that names an Anthropic SDK."""
         for filename, pattern in _MANIFESTS.items():
             path = os.path.join(options.root, filename)
-            try:
-                with open(path, encoding="utf-8", errors="replace") as fh:
-                    text = fh.read(_MAX_BYTES)
-            except OSError:
+            try:  # never open() a FIFO or a device named like a manifest: it can block
+                _, data = read_regular(path, _MAX_BYTES)
+            except (OSError, NotRegularFile):
                 continue
-            if pattern.search(text):
+            if data is not None and pattern.search(data.decode("utf-8", "replace")):
                 yield ProviderHint(f"{filename} declares an Anthropic SDK")
