@@ -293,6 +293,22 @@ def test_a_fifo_named_like_a_manifest_or_config_does_not_hang(
     assert_only_canary(scan(root, env))
 
 
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "sarif"])
+def test_odd_file_names_in_every_format(root: Path, env: dict[str, str], fmt: str) -> None:
+    (root / os.fsdecode(b"caf\xe9.env")).write_text('A="open\n')   # not UTF-8
+    (root / "new\nline.env").write_text('A="open\n')               # a newline in the name
+    run = run_cli(["scan", str(root), "--no-process-env", "--format", fmt, "--no-color"],
+                  cwd=root.parent, env=env)
+    assert (run.rc, run.stderr) == (0, "")
+    if fmt == "text":
+        lines = run.stdout.splitlines()
+        assert "  caf\\xe9.env:1  EA205 dotenv-invalid-line" in lines
+        assert "  new\\nline.env:1  EA205 dotenv-invalid-line" in lines
+    if fmt == "json":
+        assert {f["location"]["path"] for f in run.report()["findings"]} == {
+            "caf\\xe9.env", "new\\nline.env", "ok/.env"}
+
+
 # --------------------------------------------------------------------------- --env-file
 
 
@@ -501,23 +517,25 @@ def _works(preexec: Callable[[], None] | None, base: Path) -> bool:
     return proc.returncode == 7
 
 
+def _choose(base: Path) -> Unprivileged | None:
+    if os.geteuid() != 0:
+        return Unprivileged("non-root", None, base)
+    for how, make in (("nobody", _drop_to_nobody), ("no-dac-caps", _drop_dac_capabilities)):
+        preexec = make()
+        if preexec is not None and _works(preexec, base):
+            return Unprivileged(how, preexec, base)
+    return None
+
+
 @pytest.fixture(scope="module")
 def unprivileged() -> Iterator[Unprivileged]:
     base = Path(tempfile.mkdtemp(prefix="envaudit-bad-input-"))
     base.chmod(0o755)   # traversable by nobody (pytest's own tmp folders are not)
     try:
-        if os.geteuid() != 0:
-            chosen = Unprivileged("non-root", None, base)
-        else:
-            chosen = None
-            for how, make in (("nobody", _drop_to_nobody), ("no-dac-caps", _drop_dac_capabilities)):
-                preexec = make()
-                if preexec is not None and _works(preexec, base):
-                    chosen = Unprivileged(how, preexec, base)
-                    break
-            if chosen is None:
-                pytest.skip("running as root and cannot drop privileges (no nobody user able "
-                            "to run this interpreter, no CAP_SETPCAP)")
+        chosen = _choose(base)
+        if chosen is None:
+            pytest.skip("running as root and cannot drop privileges (no nobody user able to "
+                        "run this interpreter, no CAP_SETPCAP)")
         yield chosen
     finally:
         for folder, dirs, _ in os.walk(base):

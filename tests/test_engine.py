@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from envaudit.collectors import discovery
 from envaudit.collectors.base import (
     CollectOptions,
     Collector,
@@ -121,7 +120,7 @@ def test_an_unreadable_root_stops_the_collection(tmp_path: Path,
             raise PermissionError(errno.EACCES, "Permission denied", path)
         return real(path)
 
-    monkeypatch.setattr(discovery.os, "scandir", scandir)
+    monkeypatch.setattr(os, "scandir", scandir)
     with pytest.raises(CollectorError, match="Permission denied"):
         collect(opts(tmp_path))
 

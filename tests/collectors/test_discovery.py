@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from envaudit.collectors import discovery
 from envaudit.collectors.discovery import (
     FOLDER_NAMED_ENV,
     PRUNED_DIRS,
     display_path,
     is_dotenv_name,
+    printable,
     role_of,
     walk,
 )
@@ -266,7 +266,7 @@ def _refuse_scandir(monkeypatch: pytest.MonkeyPatch, refused: Path) -> None:
             raise PermissionError(errno.EACCES, "Permission denied", path)
         return real(path)
 
-    monkeypatch.setattr(discovery.os, "scandir", scandir)
+    monkeypatch.setattr(os, "scandir", scandir)
 
 
 def test_an_unreadable_folder_is_a_skip_and_the_rest_is_walked(
@@ -310,3 +310,30 @@ def test_a_file_named_dotdot_env_is_shown_relative(tree: Path) -> None:
     write(tree, "..env")
     facts = [f for f in DotenvFilesCollector().collect(options(tree)) if isinstance(f, DotenvFile)]
     assert [f.path for f in facts] == ["..env"]
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    (".env", ".env"),
+    ("caf\u00e9.env", "caf\u00e9.env"),            # printable non-ASCII stays
+    ("caf\udce9.env", "caf\\xe9.env"),             # an undecodable byte (os.fsdecode)
+    ("new\nline.env", "new\\nline.env"),           # cannot break a report's lines
+    ("tab\t.env", "tab\\t.env"),
+    ("\u200b.env", "\\u200b.env"),                 # an invisible character shows
+    ("red\x1b[31m.env", "red\\x1b[31m.env"),       # no terminal escapes
+])
+def test_printable(name: str, shown: str) -> None:
+    assert printable(name) == shown
+
+
+def test_odd_file_names_are_found_and_shown_printable(tree: Path) -> None:
+    (tree / os.fsdecode(b"caf\xe9.env")).write_text("A=1\n")
+    (tree / "new\nline.env").write_text("A=1\n")
+    (tree / "sub\x1b").mkdir()
+    (tree / "sub\x1b" / ".env").symlink_to("gone\n")
+    facts = list(DotenvFilesCollector().collect(options(tree)))
+    paths = sorted(f.path or "" for f in facts if isinstance(f, (DotenvFile, Skip)))
+    assert paths == ["caf\\xe9.env", "new\\nline.env", "sub\\x1b/.env"]
+    skip = [f for f in facts if isinstance(f, Skip)]
+    assert [s.reason for s in skip] == ["dangling symlink to gone\\n"]
+    files = {f.path: f for f in facts if isinstance(f, DotenvFile)}
+    assert files["caf\\xe9.env"].abspath == str(tree / os.fsdecode(b"caf\xe9.env"))

@@ -342,7 +342,7 @@ def test_read_regular_stops_at_the_limit_when_the_file_grows(
         st = real_fstat(fd)
         return os.stat_result((st.st_mode, *st[1:6], 4, *st[7:]))
 
-    monkeypatch.setattr(fileio.os, "fstat", shrunk_fstat)
+    monkeypatch.setattr(os, "fstat", shrunk_fstat)
     assert fileio.read_regular(str(path), 40)[1] is None
     assert fileio.read_regular(str(path), 400)[1] == b"A=1\n" * 100
 
@@ -377,7 +377,7 @@ def test_fifo_swapped_in_after_the_stat_is_not_read(
     os.mkfifo(fifo)
     regular = write(tree, "regular", "A=1\n")
     real_stat = os.stat
-    monkeypatch.setattr(fileio.os, "stat", lambda p, *a, **k: real_stat(regular))
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: real_stat(regular))
     with pytest.raises(fileio.NotRegularFile, match="FIFO"):
         fileio.read_regular(str(fifo), MAX_FILE_BYTES)   # O_NONBLOCK: open() returns at once
     fact = read_file(str(fifo), "discovered", options(tree), {})
@@ -439,7 +439,7 @@ def test_an_unreadable_file_is_a_skip(tree: Path, monkeypatch: pytest.MonkeyPatc
             raise PermissionError(errno.EACCES, "Permission denied", path)
         return real_open(path, flags, *args)
 
-    monkeypatch.setattr(fileio.os, "open", refusing_open)
+    monkeypatch.setattr(os, "open", refusing_open)
     facts = collect(options(tree))
     assert skip_of(facts[0]) == Skip("dotenv", "not readable: Permission denied", path=".env")
     assert values(one(facts[1]).reading(PYTHON_DOTENV)) == [("B", "2")]
