@@ -65,7 +65,11 @@ def load(root: str, explicit: str | None = None) -> Config:
     else:
         candidates = [(Path(root) / "pyproject.toml", False), (Path(root) / "envaudit.toml", False)]
     for path, required in candidates:
-        if not path.is_file():
+        try:
+            is_file = path.is_file()
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        if not is_file:
             if required:
                 raise ConfigError(f"{path}: config file not found")
             continue

@@ -41,7 +41,7 @@ _MIN_CHECKED = 8
 _MIN_CHECKED_BY_NAME = 12
 #: ``scheme://authority``: the authority ends at the first ``/``, ``?``, ``#``, white space, or
 #: where the next URL starts (``redis://:p1@h1,redis://:p2@h2``).
-_SCHEME = r"[A-Za-z][A-Za-z0-9+.-]*://"
+_SCHEME = r"(?<![A-Za-z0-9+.-])[0-9+.-]*[A-Za-z][A-Za-z0-9+.-]*://"
 _URL = re.compile(_SCHEME + r"((?:(?!" + _SCHEME + r")[^\s/?#\"'`<>])*)")
 #: Anthropic credentials inside a longer value (``x-api-key: sk-ant-…``, ``Bearer sk-ant-…``).
 _EMBEDDED_ANTHROPIC = re.compile(r"sk-ant-[A-Za-z0-9]+-[A-Za-z0-9_-]{8,}")
