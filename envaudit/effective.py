@@ -11,7 +11,7 @@ import posixpath
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from envaudit.context import AuditContext, Site
+from envaudit.context import AuditContext, Site, folder_contains
 from envaudit.model import Definition, DotenvFile
 from envaudit.redact import redact_url, show
 from envaudit.sdkfacts import fact
@@ -165,11 +165,6 @@ def _winner(ctx: AuditContext, name: str) -> Definition | None:
     return None
 
 
-def _folder_chain(a: str, b: str) -> bool:
-    """One folder is the other or contains it (``""`` is the root)."""
-    return a == b or a == "" or b == "" or a.startswith(b + "/") or b.startswith(a + "/")
-
-
 def _layered(winner: Definition, mine: DotenvFile | None, site: Site) -> bool:
     """Whether ``site`` is a lower layer of the same app as ``winner`` (read from ``mine``):
     the process environment and explicit files layer over everything; discovered files only
@@ -181,7 +176,8 @@ def _layered(winner: Definition, mine: DotenvFile | None, site: Site) -> bool:
         return True
     if mine.origin != "discovered" or other.origin != "discovered":
         return True
-    return _folder_chain(posixpath.dirname(mine.path), posixpath.dirname(other.path))
+    a, b = posixpath.dirname(mine.path), posixpath.dirname(other.path)
+    return folder_contains(a, b) or folder_contains(b, a)
 
 
 def _source(d: Definition) -> str:

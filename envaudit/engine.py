@@ -4,7 +4,7 @@ rules over it; ``select_rules`` and ``exit_code`` apply the user's choices."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from envaudit.collectors import ALL_COLLECTORS
 from envaudit.collectors.base import CollectOptions, Collector, ProcessFacts, ProviderHint
@@ -74,6 +74,12 @@ class Report:
     """Findings, most severe first, then by location."""
     rules: tuple[Rule, ...]
     """The rules that ran."""
+    context: AuditContext | None = field(default=None, compare=False, repr=False)
+    """The rules' view of the snapshot, kept so the formatters do not derive it again."""
+
+    def view(self) -> AuditContext:
+        """The audit context (built from the snapshot when the report was made without one)."""
+        return self.context if self.context is not None else AuditContext(self.snapshot)
 
     def summary(self) -> dict[str, int]:
         """Counts per severity label."""
@@ -99,7 +105,7 @@ def audit(snapshot: Snapshot, rules: Sequence[Rule] = ALL_RULES) -> Report:
             if key not in seen:
                 seen.add(key)
                 findings.append(finding)
-    return Report(snapshot, tuple(sorted(findings, key=_sort_key)), tuple(rules))
+    return Report(snapshot, tuple(sorted(findings, key=_sort_key)), tuple(rules), ctx)
 
 
 def exit_code(report: Report, fail_on: str) -> int:

@@ -71,7 +71,7 @@ class MarkdownFormatter(Formatter):
                f"({plural(len(snap.files), 'dotenv file')}; loaders: {', '.join(snap.loaders)}; "
                f"process environment {process}).", ""]
         if not options.quiet:
-            out += [*_configuration(AuditContext(snap)), ""]
+            out += [*_configuration(report.view()), ""]
         out += ["### Findings", ""]
         if not report.findings:
             out.append("No problems found.")

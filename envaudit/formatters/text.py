@@ -47,7 +47,7 @@ class TextFormatter(Formatter):
         if options.verbose:
             out.extend(f"  read {f.path} ({f.role}; {', '.join(f.loaders)})" for f in snap.files)
         if not options.quiet:
-            out += ["", *_configuration(AuditContext(snap), on)]
+            out += ["", *_configuration(report.view(), on)]
         for severity in sorted(Severity, reverse=True):
             group = [f for f in report.findings if f.severity == severity]
             if not group:

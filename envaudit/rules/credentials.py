@@ -66,9 +66,14 @@ def core(value: str) -> str:
     return value.strip(_EDGE)
 
 
+def is_odd_character(char: str) -> bool:
+    """A character above U+007E or an invisible one: EA105's business."""
+    return ord(char) > 126 or char in _INVISIBLE
+
+
 def is_visible_ascii(text: str) -> bool:
-    """No character above U+007E and no invisible one (EA105's business otherwise)."""
-    return all(ord(c) < 127 and c not in _INVISIBLE for c in text)
+    """No character EA105 would report."""
+    return not any(map(is_odd_character, text))
 
 
 def anthropic_kind(value: str) -> KeyFormat | None:
@@ -425,7 +430,7 @@ class KeyNonAscii(Rule):
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire per value with a character outside printable ASCII (white space aside)."""
         for site, value, loaders in value_sites(ctx, credential_variables(ctx)):
-            bad = [(i, c) for i, c in enumerate(value) if ord(c) > 126 or c in _INVISIBLE]
+            bad = [(i, c) for i, c in enumerate(value) if is_odd_character(c)]
             if not bad:
                 continue
             index, char = bad[0]
