@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from collectors.helpers import options, write
 
 from envaudit.collectors.base import (
     CollectOptions,
@@ -40,20 +41,10 @@ from envaudit.rules.base import Rule, RuleMeta
 ALL_IDS = [r.meta.id for r in ALL_RULES]
 
 
-def write(root: Path, rel: str, content: str | bytes) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
-
-
 def opts(root: Path, **kwargs: Any) -> CollectOptions:
-    kwargs.setdefault("environ", {})
+    """``options`` without the process environment (the engine tests audit files only)."""
     kwargs.setdefault("process_env", False)
-    return CollectOptions(root=str(root), **kwargs)
+    return options(root, **kwargs)
 
 
 def ids(rules: tuple[Rule, ...]) -> list[str]:
