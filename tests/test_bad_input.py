@@ -189,16 +189,10 @@ def test_a_long_line_in_a_file_docker_reads_is_an_error(root: Path, env: dict[st
 #: when linear, so a scan that outlasts HANG_TIMEOUT is a hang, not a slow machine.
 HANG_TIMEOUT = 5
 PATHOLOGICAL_LINES = [
-    pytest.param(b"HEX_BLOB=" + b"x" * 200_000 + b"\n", id="one-alphanumeric-run",
-                 marks=pytest.mark.xfail(
-                     raises=subprocess.TimeoutExpired, strict=False,
-                     reason="envaudit/redact.py: _URL's scheme pattern is retried at every "
-                            "position of a letter/digit run (quadratic)")),
-    pytest.param(b"K=x" + b" " * 150_000 + b"y#\n", id="spaces-then-hash",
-                 marks=pytest.mark.xfail(
-                     raises=subprocess.TimeoutExpired, strict=False,
-                     reason="envaudit/loaders/python_dotenv.py: _INLINE_COMMENT r'\\s+#.*' "
-                            "backtracks over a long run of white space (quadratic)")),
+    # Once quadratic: redact.py's URL scheme pattern retried at every position of a run.
+    pytest.param(b"HEX_BLOB=" + b"x" * 200_000 + b"\n", id="one-alphanumeric-run"),
+    # Once quadratic: the loader's inline-comment pattern backtracked over white space.
+    pytest.param(b"K=x" + b" " * 150_000 + b"y#\n", id="spaces-then-hash"),
 ]
 
 
@@ -602,9 +596,7 @@ def test_an_unreadable_env_file_given_with_env_file(uroot: Path, uenv: dict[str,
 
 @pytest.mark.parametrize("mode", [
     pytest.param(0o311, id="no-read"),
-    pytest.param(0o000, id="no-access", marks=pytest.mark.xfail(
-        strict=False, reason="envaudit/config.py: Path.is_file() raises PermissionError when "
-        "the root cannot be searched (an 'internal error' line, still one line, exit 2)")),
+    pytest.param(0o000, id="no-access"),
 ])
 def test_an_unreadable_root_is_one_line_and_exit_2(uroot: Path, uenv: dict[str, str],
                                                    unprivileged: Unprivileged, mode: int) -> None:
