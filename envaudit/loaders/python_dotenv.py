@@ -12,9 +12,10 @@ statement's key is (python-dotenv's warning counts from the end of the previous 
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 # NOTE: these mirror python-dotenv's parser.py grammar. The input has already been through
@@ -48,8 +49,9 @@ _ESCAPES = {
     "\\\\": "\\", "\\'": "'", '\\"': '"', "\\a": "\a", "\\b": "\b",
     "\\f": "\f", "\\n": "\n", "\\r": "\r", "\\t": "\t", "\\v": "\v",
 }
-# The common line: optional ``export``, an identifier, ``=`` right after it.
-_FAST_LINE = re.compile(r"(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=([^\n]*)")
+# The common line: optional ``export``, an identifier, ``=`` (spaces or tabs before it), the
+# rest of the line. The caller sends ``export =`` (``export`` as a key) down the slow path.
+_FAST_LINE = re.compile(r"(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)([ \t]*)=([^\n]*)")
 # The common quoted line: ``KEY="value"`` / ``KEY='value'`` with no backslash, quote or newline
 # inside, optional spaces around ``=``, then only a comment. Every character class is a subset of
 # the grammar's, so a match parses exactly as the slow path would (``export`` as a key aside,
@@ -58,6 +60,22 @@ _FAST_QUOTED = re.compile(
     r"""(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*"""
     r"""(?:"([^"\\\n]*)"|'([^'\\\n]*)')[ \t]*(?:#[^\n]*)?(?:\n|\Z)"""
 )
+# A line the fast paths read without failing: blank, a comment, ``KEY=value`` with an unquoted
+# value, or ``KEY="value"`` / ``KEY='value'`` as ``_FAST_QUOTED`` reads it; ``export`` as a key
+# only in ``export=value`` (``export =`` and ``export="v"`` take the slow path). Built from the
+# same pieces as the fast paths, so a file whose every line matches parses exactly as one
+# fast-path statement per line. ``_ROW`` matches every line once: group 1 is the key of a
+# simple statement line, group 2 a line that is not simple.
+_ROW = re.compile(
+    r"^(?:[^\S\n]*(?:#[^\n]*"
+    r"""|(?!export[ \t]+=)(?!export[ \t]*=[ \t]*['"])(?:export[ \t]+)?"""
+    r"([A-Za-z_][A-Za-z0-9_]*)[ \t]*="
+    r"""(?:(?![^\S\n]*['"])[^\n]*|[ \t]*(?:"[^"\\\n]*"|'[^'\\\n]*')[ \t]*(?:#[^\n]*)?)"""
+    r")?$|([^\n]+))",
+    re.MULTILINE,
+)
+
+
 #: python-dotenv's ``${NAME}`` / ``${NAME:-default}`` syntax (variables.py).
 POSIX_VARIABLE = re.compile(r"\$\{(?P<name>[^\}:]*)(?::-(?P<default>[^\}]*))?\}")
 
@@ -88,6 +106,8 @@ class Unparsable:
     """Last line the dropped statement swallowed (> ``line`` when a quote ran on)."""
     lost_keys: tuple[str, ...] = ()
     """Keys written on the swallowed lines after the first (lost with the statement)."""
+    next_line: int | None = None
+    """Line where the next statement python-dotenv reads starts (``None``: the last one)."""
 
 
 _KEY_AT_LINE_START = re.compile(r"^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=", re.M)
@@ -133,46 +153,51 @@ class _Lines:
         return self._line
 
 
+def _fast_statement(text: str, pos: int) -> tuple[str, str, int] | None:
+    """``(key, value, next position)`` when the statement at ``pos`` is one of the common forms
+    (``KEY=value`` unquoted, ``KEY="value"`` with nothing to unescape), else ``None``."""
+    m = _FAST_LINE.match(text, pos)
+    if m is not None and not (m.group(2) and m.group(1) == "export"):
+        rest = m.group(3)
+        stripped = rest.lstrip()
+        if not stripped or stripped[0] not in "'\"":
+            if stripped[:1] == "#" and len(stripped) < len(rest):
+                # ``KEY= #c``: white space after ``=`` then ``#`` is an empty value and a
+                # comment (python-dotenv 1.2.4); ``KEY=#c`` keeps ``#c``.
+                value = ""
+            else:
+                value = stripped
+                if "#" in value:
+                    value = _cut_comment(value)
+            return m.group(1), value.rstrip(), (m.end() + 1 if m.end() < len(text) else m.end())
+    m = _FAST_QUOTED.match(text, pos)
+    if m is not None and m.group(1) != "export":
+        value = m.group(2) if m.group(2) is not None else m.group(3)
+        return m.group(1), value, m.end()
+    return None
+
+
 def parse(text: str) -> tuple[list[Binding], list[Unparsable]]:
     """Parse decoded text into bindings and dropped statements, in file order."""
     bindings: list[Binding] = []
     dropped: list[Unparsable] = []
     lines = _Lines(text)
     pos, end = 0, len(text)
-    fast = _FAST_LINE.match
-    fast_quoted = _FAST_QUOTED.match
+    fast = _fast_statement
     ws_match = _MULTILINE_WHITESPACE.match
     while pos < end:
         pos = ws_match(text, pos).end()  # type: ignore[union-attr]  # \s* always matches
         if pos >= end:
             break
         start = pos
-        char = text[pos]
-        if char == "#":
+        if text[pos] == "#":
             nl = text.find("\n", pos)
             pos = end if nl < 0 else nl + 1
             continue
-        m = fast(text, pos)
-        if m is not None:
-            rest = m.group(2)
-            stripped = rest.lstrip()
-            if not stripped or stripped[0] not in "'\"":
-                if stripped[:1] == "#" and len(stripped) < len(rest):
-                    # ``KEY= #c``: white space after ``=`` then ``#`` is an empty value and a
-                    # comment (python-dotenv 1.2.4); ``KEY=#c`` keeps ``#c``.
-                    line_value = ""
-                else:
-                    line_value = stripped
-                    if "#" in line_value:
-                        line_value = _cut_comment(line_value)
-                bindings.append(Binding(m.group(1), line_value.rstrip(), lines.at(start)))
-                pos = m.end() + 1 if m.end() < end else end
-                continue
-        m = fast_quoted(text, pos)
-        if m is not None and m.group(1) != "export":
-            value = m.group(2) if m.group(2) is not None else m.group(3)
-            bindings.append(Binding(m.group(1), value, lines.at(start)))
-            pos = m.end()
+        statement = fast(text, pos)
+        if statement is not None:
+            key, value, pos = statement
+            bindings.append(Binding(key, value, lines.at(start)))
             continue
         try:
             key, value, pos = _parse_statement(text, pos)
@@ -188,7 +213,60 @@ def parse(text: str) -> tuple[list[Binding], list[Unparsable]]:
             continue
         if key is not None:
             bindings.append(Binding(key, value, lines.at(start)))
+    if dropped:
+        dropped = _with_next_lines(bindings, dropped)
     return bindings, dropped
+
+
+def _with_next_lines(bindings: list[Binding], dropped: list[Unparsable]) -> list[Unparsable]:
+    """``dropped`` with ``next_line`` set: where the next statement python-dotenv reads starts."""
+    starts = sorted({b.line for b in bindings} | {u.line for u in dropped})
+    out = []
+    for u in dropped:
+        after = starts[bisect.bisect_right(starts, u.line):]
+        out.append(replace(u, next_line=after[0] if after else None))
+    return out
+
+
+def _key_filter(
+    text: str, keep: Callable[[str], bool]
+) -> tuple[list[Binding], list[Unparsable]] | None:
+    """The bindings whose key ``keep`` accepts, without parsing every statement, for the
+    common file: every line blank, a comment or a fast-path statement, and no ``${`` in a kept
+    value (its interpolation may read any earlier key). ``None`` for any other file."""
+    rows = _ROW.findall(text)  # one (key, not-simple line) per line
+    keys = [key for key, bad in rows if not bad]
+    if len(keys) != len(rows):
+        return None
+    hits = {key for key in set(keys) if key and keep(key)}
+    if not hits:
+        return [], []
+    numbers = [number for number, key in enumerate(keys, start=1) if key in hits]
+    lines = text.split("\n")
+    bindings: list[Binding] = []
+    for number in numbers:
+        statement = _fast_statement(lines[number - 1].lstrip(), 0)
+        assert statement is not None  # every line is simple
+        if "${" in statement[1]:
+            return None
+        bindings.append(Binding(statement[0], statement[1], number))
+    return bindings, []
+
+
+def read(
+    text: str, environ: Mapping[str, str], keep: Callable[[str], bool] | None = None
+) -> tuple[list[Binding], list[Unparsable]]:
+    """``dotenv_values``' reading of ``text``: bindings with their interpolated values (only
+    those whose key ``keep`` accepts, when given) and the dropped statements, in file order."""
+    if keep is not None:
+        found = _key_filter(text, keep)
+        if found is not None:
+            return found
+    bindings, dropped = parse(text)
+    values = interpolate(bindings, environ)
+    out = [b._replace(value=v) for b, v in zip(bindings, values)
+           if keep is None or keep(b.key)]
+    return out, dropped
 
 
 def _parse_statement(text: str, pos: int) -> tuple[str | None, str | None, int]:

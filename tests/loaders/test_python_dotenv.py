@@ -365,3 +365,42 @@ def test_matches_real_python_dotenv(scratch_dir: Path, data: bytes) -> None:
     # python-dotenv counts from the end of the previous statement, we from the statement's
     # first character (documented difference): ours is never earlier.
     assert all(o.line >= r for o, r in zip(dropped, warning_lines))
+
+
+# --------------------------------------------------------------------------- read(keep=...)
+
+
+def _filtered(text: str, environ: dict[str, str], wanted: set[str]) -> list[python_dotenv.Binding]:
+    bindings, _ = python_dotenv.read(text, environ)
+    return [b for b in bindings if b.key in wanted]
+
+
+@settings(max_examples=400, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=dotenv_files(), pick=st.sets(st.sampled_from(KEYS)),
+       environ=st.dictionaries(st.sampled_from(KEYS), st.sampled_from(["", "v", "${A}"])))
+@example(data=b"A=1\nB=${A}\n", pick={"B"}, environ={})
+@example(data=b"A=1\n\x0bB = 2 # c\nexport C='x'\n", pick={"A", "B", "C"}, environ={})
+@example(data=b"export =1\nexport=2\nexport ='3'\n", pick={"export"}, environ={})
+def test_read_with_a_key_filter_keeps_exactly_those_bindings(
+    data: bytes, pick: set[str], environ: dict[str, str]
+) -> None:
+    """The key-filter route (which skips most statements) yields exactly the filtered bindings
+    of a full reading, with the same values, lines and dropped statements."""
+    try:
+        text = python_dotenv.decode(data)
+    except UnicodeDecodeError:
+        return
+    wanted = pick | {"export"}
+    bindings, dropped = python_dotenv.read(text, environ, wanted.__contains__)
+    assert bindings == _filtered(text, environ, wanted)
+    assert dropped == python_dotenv.read(text, environ)[1]
+
+
+def test_the_key_filter_skips_the_full_parse_of_a_simple_file() -> None:
+    text = "# c\nA=1\n  export B = 'two' # c\n\nC=${A}\n"
+    assert python_dotenv._key_filter(text, {"A", "B"}.__contains__) == (
+        [python_dotenv.Binding("A", "1", 2), python_dotenv.Binding("B", "two", 3)], [])
+    # a kept value to interpolate, or a line only the slow path reads: the full parse
+    assert python_dotenv._key_filter(text, {"C"}.__contains__) is None
+    assert python_dotenv._key_filter(text + 'D="a\\nb"\n', {"A"}.__contains__) is None
