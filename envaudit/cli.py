@@ -15,6 +15,7 @@ from envaudit.config import FAIL_ON
 
 if TYPE_CHECKING:
     from envaudit.config import Config
+    from envaudit.model import Snapshot
     from envaudit.redact import SecretSet
     from envaudit.rules.base import Rule
 
@@ -37,6 +38,7 @@ class _State:
     """What the error handler needs to scrub a traceback; reset by every command."""
 
     secrets: SecretSet | None = None
+    snapshot: Snapshot | None = None
     verbose = False
 
 
@@ -54,8 +56,13 @@ def _internal_error(exc: BaseException) -> NoReturn:
     if tb is not None:
         where = f"{os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}"
     if _State.verbose:
+        from envaudit.output import add_every_file_value
+
+        secrets = _State.secrets or SecretSet()
+        if _State.snapshot is not None:
+            add_every_file_value(secrets, _State.snapshot)
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        click.echo((_State.secrets or SecretSet()).scrub(text), err=True, nl=False)
+        click.echo(secrets.scrub(text), err=True, nl=False)
         hint = "the traceback is above"
     else:
         hint = "run with -v for the traceback"
@@ -71,7 +78,7 @@ def _guard(func: Callable[..., None]) -> Callable[..., None]:
         from envaudit.redact import SecretSet
 
         _State.verbose = bool(kwargs.get("verbose"))
-        _State.secrets = SecretSet()
+        _State.secrets, _State.snapshot = SecretSet(), None
         _State.secrets.add_all(os.environ.items())
         try:
             func(*args, **kwargs)
@@ -221,7 +228,7 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
         environ=dict(os.environ),
     )
     snapshot = engine.collect(options)
-    _State.secrets = collect_secrets(snapshot, os.environ)
+    _State.secrets, _State.snapshot = collect_secrets(snapshot, os.environ), snapshot
     report = engine.audit(snapshot, rules)
     color = (fmt == "text" and not no_color and output is None
              and not os.environ.get("NO_COLOR") and sys.stdout.isatty())

@@ -15,15 +15,8 @@ from envaudit.context import AuditContext, Site, folder_contains
 from envaudit.model import Definition, DotenvFile
 from envaudit.redact import redact_url, show
 from envaudit.sdkfacts import fact
+from envaudit.variables import PROVIDER_PREFIXES, TABLE_ALWAYS, TABLE_VARIABLES
 
-_ALWAYS = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL")
-_ORDER = (
-    "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_CUSTOM_HEADERS",
-    "ANTHROPIC_MODEL", "ANTHROPIC_PROFILE", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY",
-    "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE",
-    "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
-    "NODE_TLS_REJECT_UNAUTHORIZED", "NODE_USE_ENV_PROXY",
-)
 #: Shadowed sources listed after the winner before ``+N more``.
 _SHADOWED_SHOWN = 2
 _OTHER = {
@@ -187,8 +180,8 @@ def _source(d: Definition) -> str:
 def rows(ctx: AuditContext) -> list[ConfigRow]:
     """The table rows, in a fixed order; variables that are set anywhere, plus the key and URL."""
     names = set(ctx.names())
-    wanted = [n for n in _ORDER if n in names or n in _ALWAYS]
-    extra = sorted(n for n in names if n.startswith(("ANTHROPIC_", "CLAUDE_")) and n not in _ORDER)
+    wanted = [n for n in TABLE_VARIABLES if n in names or n in TABLE_ALWAYS]
+    extra = sorted(n for n in names if n.startswith(PROVIDER_PREFIXES) and n not in TABLE_VARIABLES)
     files = {f.path: f for f in ctx.env_files}
     out: list[ConfigRow] = []
     for name in wanted + extra:

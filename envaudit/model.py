@@ -92,9 +92,11 @@ class DroppedLine:
     reason: str
     """Why the loader dropped it, in words; never contains the value."""
     end_line: int = 0
-    """Last line the statement swallowed (> ``line`` when an open quote ran on)."""
+    """Last line whose variable is lost with the statement (> ``line`` when an open quote ran
+    on); ``line`` when nothing more is lost, 0 when unknown."""
     lost_keys: tuple[str, ...] = ()
-    """Keys on the swallowed lines, lost together with the statement."""
+    """Variables lost with the statement, as docker's line-by-line reading names them (empty
+    when docker refuses the file)."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,7 @@ class EncodingIssue:
     """A byte-level problem in a dotenv file (EA206)."""
 
     kind: str
-    """``utf-16``, ``invalid-utf-8``, ``nul``, ``long-line`` or ``binary``."""
+    """``utf-16``, ``invalid-utf-8``, ``nul``, ``long-line``, ``binary`` or ``too-large``."""
     line: int | None
     """1-based line of the first occurrence, when known."""
     detail: str
@@ -150,7 +152,8 @@ class DotenvFile:
     issues: tuple[EncodingIssue, ...] = ()
     """Byte-level problems."""
     readings: tuple[FileReading, ...] = ()
-    """One reading per loader (python-dotenv and docker-env-file are always read)."""
+    """python-dotenv's reading, then docker-env-file's when docker reads the file. Their
+    definitions hold the variables a rule reads (every variable with ``all_variables``)."""
 
     def reading(self, loader: str) -> FileReading | None:
         """The reading by ``loader``, if any."""

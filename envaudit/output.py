@@ -14,7 +14,10 @@ from envaudit.redact import SecretSet
 
 def collect_secrets(snapshot: Snapshot, environ: Mapping[str, str] | None = None) -> SecretSet:
     """Every secret value the snapshot holds (process environment and every file reading), plus
-    those of ``environ`` (the process environment even when ``--no-process-env`` left it out)."""
+    those of ``environ`` (the process environment even when ``--no-process-env`` left it out).
+
+    The snapshot holds the variables the rules read, which are all a report can show; a
+    traceback adds the rest (``add_every_file_value``)."""
     pairs: dict[tuple[str, str | None], None] = dict.fromkeys((environ or {}).items())
     pairs.update(dict.fromkeys((d.name, d.value) for d in snapshot.process or ()))
     for f in snapshot.files:
@@ -23,6 +26,27 @@ def collect_secrets(snapshot: Snapshot, environ: Mapping[str, str] | None = None
     secrets = SecretSet()
     secrets.add_all(pairs)
     return secrets
+
+
+def add_every_file_value(secrets: SecretSet, snapshot: Snapshot) -> None:
+    """Add the values of every variable of every file the snapshot read, not only of those it
+    kept: for scrubbing a traceback, which may quote anything the code touched. Best effort (a
+    file that cannot be read again adds nothing)."""
+    from envaudit.collectors.dotenv_files import MAX_FILE_BYTES
+    from envaudit.collectors.fileio import read_regular
+    from envaudit.loaders import docker_env_file, python_dotenv
+
+    for f in snapshot.files:
+        try:
+            _, data = read_regular(f.abspath, MAX_FILE_BYTES)
+            if data is None:
+                continue
+            entries, _ = docker_env_file.parse(data, {})
+            secrets.add_all((e.key, e.value) for e in entries)
+            bindings, _ = python_dotenv.read(python_dotenv.decode(data), {})
+            secrets.add_all((b.key, b.value) for b in bindings)
+        except (OSError, ValueError):
+            continue
 
 
 def _mode_for(path: str) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -26,6 +26,17 @@ class CollectOptions:
     """``--provider`` (forces the provider's rules on)."""
     environ: Mapping[str, str] = field(default_factory=dict)
     """The environment envaudit runs in (``os.environ`` in the CLI, a dict in tests)."""
+    all_variables: bool = False
+    """Keep every variable's definitions; by default only those a rule or the effective table
+    reads (``envaudit.variables.relevant``) are kept (every line is still parsed)."""
+
+    def keep(self) -> Callable[[str], bool] | None:
+        """The name filter for definitions (``None``: keep all)."""
+        if self.all_variables:
+            return None
+        from envaudit.variables import relevant
+
+        return relevant
 
 
 @dataclass(frozen=True)
@@ -33,7 +44,7 @@ class ProcessFacts:
     """What the process collector found."""
 
     definitions: tuple[Definition, ...]
-    """Every variable of the environment."""
+    """The environment's variables (those ``CollectOptions.keep`` accepts)."""
     profile_files: tuple[str, ...]
     """Anthropic SDK profile files on disk."""
 

@@ -100,37 +100,43 @@ def walk(root: str) -> tuple[list[Found], list[Skip]]:
     found: list[Found] = []
     skips: list[Skip] = []
     stack = [root]
+    pruned = PRUNED_DIRS
     while stack:
         folder = stack.pop()
+        subdirs: list[str] = []
+        names: list[tuple[str, str, bool]] = []
+        venv = False
         try:
             with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                for entry in it:
+                    name = entry.name
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if name not in pruned:
+                                subdirs.append(name)
+                        elif ".env" in name:
+                            if is_dotenv_name(name):
+                                names.append((name, entry.path, entry.is_symlink()))
+                        elif name == VENV_MARKER:
+                            venv = True
+                    except OSError as exc:  # the entry vanished, or lstat() was refused
+                        if is_dotenv_name(name):
+                            skips.append(Skip("dotenv", f"cannot stat: {exc.strerror or exc}",
+                                              path=display_path(entry.path, root)))
         except OSError as exc:
             if folder == root:
                 raise CollectorError(f"{root}: {_unreadable(exc)}") from None
             skips.append(Skip("dotenv", _unreadable(exc), path=display_path(folder, root)))
             continue
         if folder != root:
-            if any(e.name == VENV_MARKER for e in entries):
+            if venv:
                 continue  # a virtual environment (even one named .env): not the app's files
             if os.path.basename(folder) == ".env":
                 # Walked into (a folder of env files), but python-dotenv's find_dotenv() wants
                 # a file: load_dotenv() looks past this folder to the parent folders.
                 skips.append(Skip("dotenv", FOLDER_NAMED_ENV, path=display_path(folder, root)))
-        subdirs: list[str] = []
-        for entry in entries:
-            name = entry.name
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if name in PRUNED_DIRS:
-                        continue
-                    subdirs.append(entry.path)
-                    continue
-                if is_dotenv_name(name):
-                    found.append(Found(entry.path, entry.is_symlink()))
-            except OSError as exc:  # the entry vanished, or lstat() was refused
-                if is_dotenv_name(name):
-                    skips.append(Skip("dotenv", f"cannot stat: {exc.strerror or exc}",
-                                      path=display_path(entry.path, root)))
-        stack.extend(reversed(subdirs))
+        names.sort()
+        found.extend(Found(path, symlink) for _, path, symlink in names)
+        subdirs.sort(reverse=True)
+        stack.extend(os.path.join(folder, name) for name in subdirs)
     return found, skips

@@ -5,7 +5,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from typing import Optional
 
 from envaudit.collectors.base import CollectOptions, Collector, Fact
 from envaudit.collectors.discovery import display_path, printable, role_of, walk
@@ -116,8 +118,14 @@ def encoding_issues(data: bytes) -> tuple[EncodingIssue, ...]:
     return tuple(issues)
 
 
-def read_python_dotenv(data: bytes, environ: Mapping[str, str], location: Location) -> FileReading:
-    """python-dotenv's reading (``dotenv_values`` with interpolation against ``environ``)."""
+Keep = Optional[Callable[[str], bool]]
+
+
+def read_python_dotenv(
+    data: bytes, environ: Mapping[str, str], location: Location, keep: Keep = None
+) -> tuple[FileReading, list[python_dotenv.Unparsable]]:
+    """python-dotenv's reading (``dotenv_values`` with interpolation against ``environ``),
+    definitions limited to the names ``keep`` accepts, and the statements it drops."""
     try:
         text = python_dotenv.decode(data)
     except UnicodeDecodeError as exc:
@@ -126,33 +134,72 @@ def read_python_dotenv(data: bytes, environ: Mapping[str, str], location: Locati
             error=f"python-dotenv raises UnicodeDecodeError ({exc.reason} at byte {exc.start}): "
                   "load_dotenv() crashes the app",
             error_line=_line_of(data, exc.start),
-        )
-    bindings, unparsable = python_dotenv.parse(text)
-    values = python_dotenv.interpolate(bindings, environ)
+        ), []
+    bindings, unparsable = python_dotenv.read(text, environ, keep)
     definitions = tuple(
-        Definition(b.key, value, Location("dotenv", location.path, b.line), PYTHON_DOTENV)
-        for b, value in zip(bindings, values)
+        Definition(b.key, b.value, Location("dotenv", location.path, b.line), PYTHON_DOTENV)
+        for b in bindings
     )
-    dropped = tuple(
-        DroppedLine(u.line, f"python-dotenv could not parse the statement (expected {u.reason}) "
-                            "and skips it with a logged warning")
-        for u in unparsable
-    )
-    return FileReading(PYTHON_DOTENV, "ok", definitions, dropped)
+    return FileReading(PYTHON_DOTENV, "ok", definitions), unparsable
 
 
-def read_docker(data: bytes, environ: Mapping[str, str], location: Location) -> FileReading:
-    """``docker run --env-file``'s reading."""
+def read_docker(
+    data: bytes, environ: Mapping[str, str], location: Location, keep: Keep = None
+) -> tuple[FileReading, list[docker_env_file.Entry]]:
+    """``docker run --env-file``'s reading (definitions limited to the names ``keep`` accepts),
+    and every entry."""
     entries, rejected = docker_env_file.parse(data, environ)
     if rejected is not None:
         return FileReading(DOCKER_ENV_FILE, "file-rejected",
                            error=f"docker refuses the whole file: {rejected.reason}",
-                           error_line=rejected.line)
+                           error_line=rejected.line), []
     definitions = tuple(
         Definition(e.key, e.value, Location("dotenv", location.path, e.line), DOCKER_ENV_FILE)
-        for e in entries
+        for e in entries if keep is None or keep(e.key)
     )
-    return FileReading(DOCKER_ENV_FILE, "ok", definitions)
+    return FileReading(DOCKER_ENV_FILE, "ok", definitions), entries
+
+
+def dropped_lines(
+    unparsable: list[python_dotenv.Unparsable], docker: list[docker_env_file.Entry] | None
+) -> tuple[DroppedLine, ...]:
+    """python-dotenv's dropped statements, each with the variables lost with it.
+
+    docker's line-by-line reading of the same file names the keys on the lines from the dropped
+    statement up to the next one python-dotenv reads (an open quote swallows them all); when
+    docker refuses the file (``docker`` is ``None``) there is no such inventory.
+    """
+    out = []
+    for u in unparsable:
+        lost = [] if docker is None else [
+            e for e in docker if e.line >= u.line and (u.next_line is None or e.line < u.next_line)
+        ]
+        out.append(DroppedLine(
+            u.line,
+            f"python-dotenv could not parse the statement (expected {u.reason}) and skips it "
+            "with a logged warning",
+            end_line=lost[-1].line if lost else u.line,
+            lost_keys=tuple(e.key for e in lost),
+        ))
+    return tuple(out)
+
+
+def read_contents(
+    data: bytes, loaders: tuple[str, ...], environ: Mapping[str, str], location: Location,
+    keep: Keep = None,
+) -> tuple[FileReading, ...]:
+    """The python-dotenv reading, plus docker's when docker reads the file (docker's entries
+    are also read to name what a dropped statement loses)."""
+    python, unparsable = read_python_dotenv(data, environ, location, keep)
+    readings = [python]
+    if DOCKER_ENV_FILE in loaders or unparsable:
+        docker, entries = read_docker(data, environ, location, keep)
+        if DOCKER_ENV_FILE in loaders:
+            readings.append(docker)
+        if unparsable:
+            inventory = entries if docker.status == "ok" else None
+            readings[0] = replace(python, dropped=dropped_lines(unparsable, inventory))
+    return tuple(readings)
 
 
 def loaders_for(name: str, origin: str, options: CollectOptions) -> tuple[str, ...]:
@@ -204,6 +251,7 @@ def read_file(
     except OSError as exc:
         return Skip("dotenv", _skip_reason(exc, target, origin), path=path)
     name = os.path.basename(abspath)
+    loaders = loaders_for(name, origin, options)
     if data is None:
         size = (f"{st.st_size / 1048576:.1f} MiB" if st.st_size > MAX_FILE_BYTES
                 else "over the limit (it grew while being read)")
@@ -214,11 +262,9 @@ def read_file(
         ),)
         readings: tuple[FileReading, ...] = ()
     else:
-        location = Location("dotenv", path)
         issues = encoding_issues(data)
-        readings = (read_python_dotenv(data, environ, location),
-                    read_docker(data, environ, location))
-    return DotenvFile(path, abspath, role_of(name), origin, loaders_for(name, origin, options),
+        readings = read_contents(data, loaders, environ, Location("dotenv", path), options.keep())
+    return DotenvFile(path, abspath, role_of(name), origin, loaders,
                       size=st.st_size, mode=stat.S_IMODE(st.st_mode), symlink_target=target,
                       issues=issues, readings=readings)
 

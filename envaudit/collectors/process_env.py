@@ -46,7 +46,9 @@ class ProcessEnvCollector(Collector):
         if not options.process_env:
             return
         location = Location(PROCESS)
+        keep = options.keep()
         definitions = tuple(
             Definition(name, value, location, PROCESS) for name, value in options.environ.items()
+            if keep is None or keep(name)
         )
         yield ProcessFacts(definitions, profile_files(options.environ))

@@ -20,6 +20,7 @@ from envaudit.model import (
 from envaudit.redact import hint
 from envaudit.rules.base import Rule, RuleMeta
 from envaudit.sdkfacts import fact
+from envaudit.variables import misnamed_target
 
 _LOADER_NAMES = {PYTHON_DOTENV: "python-dotenv", DOCKER_ENV_FILE: "docker --env-file",
                  PROCESS: "the process environment"}
@@ -761,45 +762,6 @@ def _from(location: Location) -> str:
     return "the process environment" if location.source == "process" else location.display()
 
 
-def _distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (returning ``limit + 1``) past ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]
-
-
-def misnamed_target(name: str) -> str | None:
-    """The real variable ``name`` was probably meant to be, or ``None``."""
-    cat = credentials()
-    real = set(cat.variables) | set(cat.platform_variables)
-    if name in real or name.startswith(("ANTHROPIC_BEDROCK", "ANTHROPIC_VERTEX")):
-        return None
-    upper = name.upper().replace("-", "_")
-    if upper in real:
-        return upper
-    if name in cat.misnamed or upper in cat.misnamed:
-        return "ANTHROPIC_API_KEY"
-    for prefix in cat.misnamed_prefixes:
-        if upper.startswith(prefix):
-            rest = upper[len(prefix):]
-            if rest in real:
-                return rest
-            if rest in cat.misnamed:
-                return "ANTHROPIC_API_KEY"
-    if _distance(upper, "ANTHROPIC_API_KEY", 2) <= 2:
-        return "ANTHROPIC_API_KEY"
-    return None
-
-
 class KeyMisnamed(Rule):
     """
     ## What it does
@@ -904,10 +866,9 @@ class KeyDivergent(Rule):
                 site.location, _comparable_value(site) or "")  # the last in a file wins
         if len({v for _, v in per_source.values()}) < 2:
             return None
-        members = {id(s) for s in group}
         winners: dict[str, list[str]] = {}
         for loader in ctx.snapshot.loaders or (PYTHON_DOTENV,):
-            d = ctx.effective(name, loader, among=lambda s: id(s) in members)
+            d = ctx.effective(name, loader, among=group)
             if d is not None:
                 winners.setdefault(_from(d.location), []).append(_LOADER_NAMES.get(loader, loader))
         shown = "; ".join(f"{_from(loc)} {hint(v)}" for loc, v in per_source.values())
@@ -918,7 +879,7 @@ class KeyDivergent(Rule):
             message += (" (load_dotenv() and dotenv.config() never override an exported "
                         "variable)")
         first = ctx.effective(name, (ctx.snapshot.loaders or (PYTHON_DOTENV,))[0],
-                              among=lambda s: id(s) in members)
+                              among=group)
         location = first.location if first else next(iter(per_source.values()))[0]
         subject = ",".join(sorted(per_source))
         return self.finding(message, location, name, subject=subject)

@@ -8,9 +8,7 @@ from envaudit.context import AuditContext
 from envaudit.model import (
     DOCKER_ENV_FILE,
     PYTHON_DOTENV,
-    DotenvFile,
     DroppedLine,
-    FileReading,
     Finding,
     Location,
     Severity,
@@ -58,7 +56,7 @@ class DotenvInvalidLine(Rule):
                     continue
                 if reading.loader == PYTHON_DOTENV:
                     for dropped in reading.dropped:
-                        message = f"{dropped.reason}{_lost(f, reading, dropped)}"
+                        message = f"{dropped.reason}{_lost(dropped)}"
                         yield self.finding(message, Location("dotenv", f.path, dropped.line),
                                            subject=f"{PYTHON_DOTENV}:{dropped.line}")
                 elif (reading.loader == DOCKER_ENV_FILE and reading.status == "file-rejected"
@@ -72,31 +70,17 @@ class DotenvInvalidLine(Rule):
                             "values from files given to docker --env-file")
 
 
-def _lost(f: DotenvFile, reading: FileReading, dropped: DroppedLine) -> str:
-    """Which variables python-dotenv loses with a dropped statement, as ``; … not loaded``.
-
-    docker's line-by-line reading of the same file names the keys on the lines between the
-    dropped statement and the next one python-dotenv reads (an open quote swallows them all);
-    when docker refuses the file there is no such inventory and nothing is said.
-    """
-    docker = f.reading(DOCKER_ENV_FILE)
-    if docker is None or docker.status != "ok":
+def _lost(dropped: DroppedLine) -> str:
+    """Which variables python-dotenv loses with a dropped statement, as ``; … not loaded``."""
+    names = dropped.lost_keys
+    if not names:
         return ""
-    later = [line for d in reading.definitions if (line := d.location.line or 0) > dropped.line]
-    later += [x.line for x in reading.dropped if x.line > dropped.line]
-    end = min(later, default=None)
-    lost = [(line, d.name) for d in docker.definitions
-            if (line := d.location.line or 0) >= dropped.line and (end is None or line < end)]
-    if not lost:
-        return ""
-    names = [name for _, name in lost]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     verb = "is" if len(names) == 1 else "are"
-    last = lost[-1][0]
-    if last == dropped.line:
+    if dropped.end_line == dropped.line:
         return f": {listed} {verb} not loaded"
-    return (f"; the open quote swallows the lines up to line {last}, so {listed} {verb} not "
-            "loaded")
+    return (f"; the open quote swallows the lines up to line {dropped.end_line}, so {listed} "
+            f"{verb} not loaded")
 
 
 class DotenvEncoding(Rule):

@@ -20,6 +20,8 @@ def write(root: Path, rel: str, content: str | bytes = "KEY=value\n") -> Path:
 
 
 def options(root: Path, **kwargs: Any) -> CollectOptions:
-    """``CollectOptions`` for ``root``, with an empty environment unless one is given."""
+    """``CollectOptions`` for ``root``, with an empty environment unless one is given, keeping
+    every variable (these tests are about reading; ``test_relevance.py`` is about the filter)."""
     kwargs.setdefault("environ", {})
+    kwargs.setdefault("all_variables", True)
     return CollectOptions(root=str(root), **kwargs)

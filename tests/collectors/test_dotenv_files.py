@@ -52,20 +52,42 @@ def one(fact: object) -> DotenvFile:
 # --------------------------------------------------------------------------- readings
 
 
-def test_every_file_is_read_by_python_dotenv_and_by_docker(tree: Path) -> None:
+def test_a_dotenv_file_is_read_by_python_dotenv(tree: Path) -> None:
     write(tree, ".env", "A='quoted'\nexport B=2\nC=x # note\n")
     f = files(options(tree))[".env"]
-    assert [r.loader for r in f.readings] == [PYTHON_DOTENV, DOCKER_ENV_FILE]
+    assert [r.loader for r in f.readings] == [PYTHON_DOTENV]
     py = f.reading(PYTHON_DOTENV)
     assert py is not None and py.status == "ok"
     assert values(py) == [("A", "quoted"), ("B", "2"), ("C", "x")]
     assert [d.location.line for d in py.definitions] == [1, 2, 3]
     assert {d.location.path for d in py.definitions} == {".env"}
     assert {d.loader for d in py.definitions} == {PYTHON_DOTENV}
+
+
+def test_a_file_docker_reads_gets_both_readings(tree: Path) -> None:
+    write(tree, "app.env", "A='quoted'\nexport B=2\nC=x # note\n")
+    f = files(options(tree))["app.env"]
+    assert [r.loader for r in f.readings] == [PYTHON_DOTENV, DOCKER_ENV_FILE]
     docker = f.reading(DOCKER_ENV_FILE)
     assert docker is not None and docker.status == "file-rejected"
     assert docker.error_line == 2 and docker.definitions == ()
     assert docker.error and "white space" in docker.error
+
+
+@pytest.mark.parametrize(("content", "line", "end_line", "lost"), [
+    ('A=1\nB="open\nC=3\nD="4"\nE=5\n', 2, 4, ("B", "C", "D")),  # the quote swallows C
+    ("A=1\nB: x\nC=3\n", 2, 2, ()),                         # docker refuses "B: x": unknown
+    ('A=1\nB="x" junk\nC=3\n', 2, 2, ("B",)),                # one line lost
+])
+def test_a_dropped_statement_names_what_is_lost(
+    tree: Path, content: str, line: int, end_line: int, lost: tuple[str, ...]
+) -> None:
+    write(tree, ".env", content)
+    py = files(options(tree, all_variables=False))[".env"].reading(PYTHON_DOTENV)
+    assert py is not None and len(py.dropped) == 1
+    dropped = py.dropped[0]
+    assert (dropped.line, dropped.lost_keys) == (line, lost)
+    assert dropped.end_line == (end_line if lost else line)
 
 
 def test_docker_reads_values_verbatim(tree: Path) -> None:
@@ -88,8 +110,8 @@ def test_python_dotenv_dropped_statements_are_recorded(tree: Path) -> None:
 
 
 def test_python_dotenv_rejects_a_file_it_cannot_decode(tree: Path) -> None:
-    write(tree, ".env", b"A=1\nB=caf\xe9\n")
-    f = files(options(tree))[".env"]
+    write(tree, "app.env", b"A=1\nB=caf\xe9\n")
+    f = files(options(tree))["app.env"]
     py = f.reading(PYTHON_DOTENV)
     assert py is not None and py.status == "file-rejected" and py.error_line == 2
     assert py.error and "UnicodeDecodeError" in py.error
@@ -323,8 +345,8 @@ def test_a_file_over_the_limit_is_not_read(tree: Path) -> None:
 
 def test_a_file_at_the_limit_is_read(tree: Path) -> None:
     line = b"K=" + b"v" * 1021 + b"\n"   # 1 KiB lines
-    write(tree, ".env", line * (MAX_FILE_BYTES // len(line)))
-    f = files(options(tree))[".env"]
+    write(tree, "app.env", line * (MAX_FILE_BYTES // len(line)))
+    f = files(options(tree))["app.env"]
     assert f.issues == () and len(f.readings) == 2
 
 

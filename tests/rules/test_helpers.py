@@ -11,8 +11,8 @@ from envaudit.rules.credentials import (
     describe_whitespace,
     diagnose_shape,
     is_placeholder,
-    misnamed_target,
 )
+from envaudit.variables import misnamed_target
 
 from .casefiles import CASES, Case, run
 from .make_binary_cases import admin_key, api_key, fill, oauth_token
