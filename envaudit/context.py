@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -64,11 +64,27 @@ def app_groups(sites: list[Site]) -> list[list[Site]]:
 
     placed = [(s, folder(s)) for s in sites]
     folders = {f for _, f in placed if f is not None}
-    leaves = sorted(f for f in folders
-                    if not any(o != f and folder_contains(f, o) for o in folders))
-    if not leaves:
+    if not folders:
         return [sites] if sites else []
-    return [[s for s, f in placed if f is None or folder_contains(f, leaf)] for leaf in leaves]
+    # A leaf holds no other folder: neither a deeper folder below it, nor (for the root "")
+    # any folder at all.
+    inner = {"" for f in folders if f != ""}
+    for f in folders:
+        parts = f.split("/")
+        inner.update("/".join(parts[:i]) for i in range(1, len(parts)))
+    leaves = sorted(folders - inner)
+    # Each folder's leaves: the leaves at or below it.
+    below: dict[str, list[int]] = {}
+    for index, leaf in enumerate(leaves):
+        parts = leaf.split("/") if leaf else []
+        for i in range(len(parts) + 1):
+            below.setdefault("/".join(parts[:i]), []).append(index)
+    groups: list[list[Site]] = [[] for _ in leaves]
+    everywhere = range(len(leaves))
+    for site, f in placed:
+        for index in (everywhere if f is None else below.get(f, ())):
+            groups[index].append(site)
+    return groups
 
 
 def _file_rank(f: DotenvFile) -> tuple[int, int, int, str]:
@@ -157,13 +173,14 @@ class AuditContext:
         return names
 
     def effective(
-        self, name: str, loader: str = PYTHON_DOTENV, *, among: Callable[[Site], bool] | None = None
+        self, name: str, loader: str = PYTHON_DOTENV, *, among: list[Site] | None = None
     ) -> Definition | None:
         """The definition the app ends up with under ``loader`` (``None``: not set).
 
-        ``among`` restricts the sources considered (for instance to one app of a monorepo).
+        ``among`` restricts the sources considered to some of ``sites(name)``, in their order
+        (for instance to one app of a monorepo).
         """
-        sites = [s for s in self.sites(name) if among is None or among(s)]
+        sites = self.sites(name) if among is None else among
         for site in sites:
             if site.location.source == "process":
                 return Definition(name, site.values[PROCESS], site.location, PROCESS)
