@@ -8,8 +8,10 @@ virtual environment (a folder holding ``pyvenv.cfg``, whatever its name: people 
 from __future__ import annotations
 
 import os
+import pickle
 import re
-from dataclasses import dataclass
+import sys
+from typing import NamedTuple
 
 from envaudit.errors import CollectorError
 from envaudit.model import Skip
@@ -76,8 +78,7 @@ def display_path(abspath: str, root: str) -> str:
     return printable(rel.replace(os.sep, "/"))
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """A dotenv file name found by the walk."""
 
     abspath: str
@@ -90,21 +91,25 @@ def _unreadable(exc: OSError) -> str:
     return f"folder not readable: {exc.strerror or exc}"
 
 
-def walk(root: str) -> tuple[list[Found], list[Skip]]:
-    """Every dotenv file under ``root`` (depth first, sorted by name within a folder: a
-    folder's files come before its subfolders'), and what could not be read.
+#: Share the walk with a second process once a level of the tree holds this many folders (a
+#: small tree is done before that: a fork costs more than it saves there).
+SHARE_AT = 64
 
-    Raises ``CollectorError`` when ``root`` itself cannot be listed: the audit would otherwise
-    report a clean project it never saw.
-    """
-    found: list[Found] = []
-    skips: list[Skip] = []
-    stack = [root]
-    pruned = PRUNED_DIRS
-    while stack:
-        folder = stack.pop()
+
+class _Walker:
+    """Lists folders one at a time, collecting dotenv files and skips (each with the path its
+    place in the final order comes from)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.found: list[Found] = []
+        self.skips: list[tuple[str, bool, Skip]] = []  # (path, is a folder, skip)
+
+    def visit(self, folder: str) -> list[str]:
+        """List ``folder``; return its subfolders to walk."""
+        root = self.root
         subdirs: list[str] = []
-        names: list[tuple[str, str, bool]] = []
+        found: list[Found] = []
         venv = False
         try:
             with os.scandir(folder) as it:
@@ -112,31 +117,143 @@ def walk(root: str) -> tuple[list[Found], list[Skip]]:
                     name = entry.name
                     try:
                         if entry.is_dir(follow_symlinks=False):
-                            if name not in pruned:
-                                subdirs.append(name)
+                            if name not in PRUNED_DIRS:
+                                subdirs.append(entry.path)
                         elif ".env" in name:
                             if is_dotenv_name(name):
-                                names.append((name, entry.path, entry.is_symlink()))
+                                found.append(Found(entry.path, entry.is_symlink()))
                         elif name == VENV_MARKER:
                             venv = True
                     except OSError as exc:  # the entry vanished, or lstat() was refused
                         if is_dotenv_name(name):
-                            skips.append(Skip("dotenv", f"cannot stat: {exc.strerror or exc}",
-                                              path=display_path(entry.path, root)))
+                            self.skips.append((entry.path, False, Skip(
+                                "dotenv", f"cannot stat: {exc.strerror or exc}",
+                                path=display_path(entry.path, root))))
         except OSError as exc:
             if folder == root:
                 raise CollectorError(f"{root}: {_unreadable(exc)}") from None
-            skips.append(Skip("dotenv", _unreadable(exc), path=display_path(folder, root)))
-            continue
+            self.skips.append((folder, True, Skip("dotenv", _unreadable(exc),
+                                                  path=display_path(folder, root))))
+            return []
         if folder != root:
             if venv:
-                continue  # a virtual environment (even one named .env): not the app's files
+                return []  # a virtual environment (even one named .env): not the app's files
             if os.path.basename(folder) == ".env":
                 # Walked into (a folder of env files), but python-dotenv's find_dotenv() wants
                 # a file: load_dotenv() looks past this folder to the parent folders.
-                skips.append(Skip("dotenv", FOLDER_NAMED_ENV, path=display_path(folder, root)))
-        names.sort()
-        found.extend(Found(path, symlink) for _, path, symlink in names)
-        subdirs.sort(reverse=True)
-        stack.extend(os.path.join(folder, name) for name in subdirs)
+                self.skips.append((folder, True, Skip("dotenv", FOLDER_NAMED_ENV,
+                                                      path=display_path(folder, root))))
+        self.found.extend(found)
+        return subdirs
+
+    def walk(self, folders: list[str]) -> None:
+        """Walk everything under ``folders`` (depth first)."""
+        stack = list(folders)
+        while stack:
+            stack.extend(self.visit(stack.pop()))
+
+    def order(self, path: str, folder: bool) -> tuple[tuple[int, str], ...]:
+        """Depth-first order, by name within a folder, a folder's files before its subfolders."""
+        prefix = self.root if self.root.endswith(os.sep) else self.root + os.sep
+        parts = path[len(prefix):].split(os.sep) if path.startswith(prefix) else []
+        if folder:
+            return tuple((1, part) for part in parts)
+        return (*((1, part) for part in parts[:-1]), (0, parts[-1]))
+
+
+def _can_share() -> bool:
+    """A second process helps: Linux (fork without exec is safe there for a process with no
+    threads), two CPUs or more available to this process."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    try:
+        return len(os.sched_getaffinity(0)) >= 2
+    except (AttributeError, OSError):
+        return False
+
+
+def _walk_in_child(walker: _Walker, folders: list[str]) -> tuple[int, int] | None:
+    """Fork a process that walks ``folders`` and writes what it found to a pipe: ``(pid, read
+    end)``, or ``None`` when no process could be started."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: walk, send, leave without running any of the parent's exit code
+        status = 1
+        try:
+            os.close(read_end)
+            child = _Walker(walker.root)
+            child.walk(folders)
+            payload = pickle.dumps((child.found, child.skips), pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(payload)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    return pid, read_end
+
+
+def _collect_child(
+    pid: int, read_end: int
+) -> tuple[list[Found], list[tuple[str, bool, Skip]]] | None:
+    """What the child found, or ``None`` when it failed (it then counts as not having run)."""
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            payload = pipe.read()
+    except OSError:
+        payload = b""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        status = -1
+    if status != 0 or not payload:
+        return None
+    try:
+        found, skips = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a truncated payload: walk that share here
+        return None
     return found, skips
+
+
+def walk(root: str, *, share: bool | None = None) -> tuple[list[Found], list[Skip]]:
+    """Every dotenv file under ``root`` (in depth-first order, by name within a folder, a
+    folder's files before its subfolders'), and what could not be read.
+
+    The first levels are walked breadth first; when a level holds ``SHARE_AT`` folders or more
+    and ``share`` allows it (default: Linux with two CPUs), a forked process walks half of them.
+    Should that process fail, its half is walked here.
+
+    Raises ``CollectorError`` when ``root`` itself cannot be listed: the audit would otherwise
+    report a clean project it never saw.
+    """
+    walker = _Walker(root)
+    level = walker.visit(root)
+    sharing = _can_share() if share is None else share
+    while sharing and level and len(level) < SHARE_AT:
+        level = [sub for folder in level for sub in walker.visit(folder)]
+    child, theirs = None, []
+    if sharing and len(level) >= SHARE_AT:
+        level.sort()
+        theirs = level[1::2]
+        child = _walk_in_child(walker, theirs)
+        if child is not None:
+            level = level[0::2]
+    walker.walk(level)
+    if child is not None:
+        result = _collect_child(*child)
+        if result is None:
+            walker.walk(theirs)
+        else:
+            walker.found.extend(result[0])
+            walker.skips.extend(result[1])
+    found = sorted(walker.found, key=lambda f: walker.order(f.abspath, False))
+    skips = sorted(walker.skips, key=lambda s: walker.order(s[0], s[1]))
+    return found, [skip for _, _, skip in skips]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from envaudit.collectors import discovery
 from envaudit.collectors.discovery import (
     FOLDER_NAMED_ENV,
     PRUNED_DIRS,
@@ -253,6 +254,54 @@ def test_order_does_not_depend_on_creation_order(tmp_path: Path) -> None:
         results.append(found(root))
     assert results[0] == results[1] == [".env.a", ".env.b", "a/.env", "b/a.env", "b/x.env",
                                         "c/.env"]
+
+
+# --------------------------------------------------------------------------- shared walk
+
+
+def _wide_tree(root: Path) -> None:
+    """Folders enough to share at SHARE_AT = 4, with files, a venv, a .env folder, pruned
+    folders and a few levels of depth."""
+    for top in "abcdefgh":
+        write(root, f"{top}/.env")
+        write(root, f"{top}/{top}1/x.env")
+        write(root, f"{top}/{top}1/deep/.env.local")
+        write(root, f"{top}/node_modules/.env")
+    write(root, "c/venv/pyvenv.cfg", "home = /usr\n")
+    write(root, "c/venv/.env")
+    write(root, "i/.env/inner.env")
+    write(root, ".env")
+
+
+@pytest.mark.parametrize("share_at", [1, 4, 9])
+def test_a_shared_walk_finds_the_same_in_the_same_order(
+        tree: Path, monkeypatch: pytest.MonkeyPatch, share_at: int) -> None:
+    _wide_tree(tree)
+    alone = walk(str(tree), share=False)
+    monkeypatch.setattr(discovery, "SHARE_AT", share_at)
+    assert walk(str(tree), share=True) == alone
+    assert len(alone[0]) == 26 and len(alone[1]) == 1
+
+
+def test_a_failed_helper_process_is_replaced_by_walking_its_share_here(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _wide_tree(tree)
+    alone = walk(str(tree), share=False)
+    parent, real = os.getpid(), discovery._Walker.walk
+
+    def walk_or_die(self: discovery._Walker, folders: list[str]) -> None:
+        if os.getpid() != parent:
+            raise RuntimeError("the helper process fails")
+        real(self, folders)
+
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    monkeypatch.setattr(discovery._Walker, "walk", walk_or_die)
+    assert walk(str(tree), share=True) == alone
+
+
+def test_sharing_is_for_linux_with_two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(discovery.sys, "platform", "darwin")
+    assert not discovery._can_share()
 
 
 # --------------------------------------------------------------------------- unreadable
