@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
-import tempfile
 from collections.abc import Mapping
 
 from envaudit.errors import OutputError
@@ -60,9 +60,33 @@ def _mode_for(path: str) -> int:
         return 0o666 & ~umask
 
 
+def _write_through(path: str, text: str) -> None:
+    """Write to a device, FIFO or socket in place (``/dev/null``, ``/dev/stdout``)."""
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def atomic_write(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed into place."""
-    folder = os.path.dirname(os.path.abspath(path)) or "."
+    """Write ``text`` to ``path`` through a temporary file renamed into place.
+
+    A symlink is written through (its target is replaced, the link stays). A path that exists
+    and is not a regular file (``/dev/null``, a FIFO) is written in place: renaming over it
+    would replace the device with a file (as root, ``-o /dev/null`` did exactly that).
+    """
+    target = os.path.realpath(path)
+    try:
+        regular = stat.S_ISREG(os.stat(target).st_mode)
+    except OSError:
+        regular = True  # does not exist (yet): create it
+    if not regular:
+        _write_through(path, text)
+        return
+    import tempfile
+
+    folder = os.path.dirname(target) or "."
     try:
         fd, tmp = tempfile.mkstemp(prefix=".envaudit-", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -72,8 +96,8 @@ def atomic_write(path: str, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, _mode_for(path))
-        os.replace(tmp, path)
+        os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
     except OSError as exc:
         try:
             os.unlink(tmp)

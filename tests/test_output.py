@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,38 @@ def test_a_failed_rename_keeps_the_old_file_and_removes_the_temporary(
         atomic_write(str(target), "new report")
     assert target.read_text() == "previous report"
     assert _leftovers(tmp_path) == []
+
+
+def test_dev_null_stays_a_device(tmp_path: Path) -> None:
+    # Renaming a temporary file over /dev/null replaces the device with a file when run as
+    # root: a device (or FIFO) is written in place.
+    before = os.stat(os.devnull)
+    atomic_write(os.devnull, "report\n")
+    after = os.stat(os.devnull)
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+
+
+def test_a_fifo_is_written_in_place(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    atomic_write(str(fifo), "through the pipe\n")
+    reader.join(timeout=10)
+    assert got == [b"through the pipe\n"] and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_symlink_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "reports" / "latest.json"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "report.json"
+    link.symlink_to(real)
+    atomic_write(str(link), "new")
+    assert link.is_symlink() and real.read_text() == "new"
+    assert _leftovers(real.parent) == []
 
 
 def test_write_report_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
