@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
-from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-_DATA = Path(__file__).parent / "data"
+_DATA = os.path.join(os.path.dirname(__file__), "data")
 
 
-def load_toml(path: Path) -> dict[str, Any]:
+def load_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Parse a TOML file with tomllib (3.11+) or tomli."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python < 3.11 only
         import tomli as tomllib
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         return tomllib.load(fh)
 
 
-@dataclass(frozen=True)
-class KeyFormat:
+class KeyFormat(NamedTuple):
     """A credential format: a public prefix and the whole-value pattern."""
 
     kind: str
@@ -40,8 +38,7 @@ class KeyFormat:
     """Exact length when the format fixes it."""
 
 
-@dataclass(frozen=True)
-class CredentialCatalogue:
+class CredentialCatalogue(NamedTuple):
     """Everything ``credentials.toml`` says."""
 
     anthropic: tuple[KeyFormat, ...]
@@ -69,7 +66,7 @@ class CredentialCatalogue:
 @cache
 def credentials() -> CredentialCatalogue:
     """The credential catalogue (``data/credentials.toml``)."""
-    raw = load_toml(_DATA / "credentials.toml")
+    raw = load_toml(os.path.join(_DATA, "credentials.toml"))
     anthropic = tuple(
         KeyFormat(e["kind"], e["label"], e["prefix"], re.compile(e["pattern"]),
                   length=e.get("length"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from collections.abc import Sequence
@@ -152,6 +151,8 @@ def main() -> None:
 def _check_path(path: str) -> str:
     root = os.path.abspath(path)
     if not os.path.exists(root):
+        import difflib
+
         close = difflib.get_close_matches(path, list(main.commands), n=1)
         also = f" (did you mean `envaudit {close[0]}`?)" if close else ""
         _fail(f"{path}: no such file or folder{also}")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from envaudit.errors import ConfigError
 
 FAIL_ON = ("error", "warning", "info", "never")
 _KEYS = {"select", "ignore", "fail-on", "env-files"}
+#: A config file larger than this is refused rather than read.
+MAX_CONFIG_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -56,37 +58,55 @@ def parse_table(table: Any, where: str, base: str) -> Config:
 
 
 def load(root: str, explicit: str | None = None) -> Config:
-    """The configuration for ``root``; ``ConfigError`` when it is unreadable or malformed."""
-    from envaudit.catalogue import load_toml
+    """The configuration for ``root``; ``ConfigError`` when it is unreadable or malformed.
 
-    candidates: list[tuple[Path, bool]]
+    A ``pyproject.toml`` that does not mention envaudit is not parsed (most are not about us,
+    and parsing one costs more than the rest of a small scan's start-up).
+    """
+    candidates: list[tuple[str, bool]]
     if explicit:
-        candidates = [(Path(explicit), True)]
+        candidates = [(explicit, True)]
     else:
-        candidates = [(Path(root) / "pyproject.toml", False), (Path(root) / "envaudit.toml", False)]
+        candidates = [(os.path.join(root, "pyproject.toml"), False),
+                      (os.path.join(root, "envaudit.toml"), False)]
+    from envaudit.collectors.fileio import NotRegularFile, read_regular
+
     for path, required in candidates:
         try:
-            is_file = path.is_file()
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        if not is_file:
+            _, raw = read_regular(path, MAX_CONFIG_BYTES)
+        except (FileNotFoundError, NotADirectoryError, NotRegularFile):
+            # NOTE: a FIFO or a folder by that name is not a config file (and is never opened)
             if required:
-                raise ConfigError(f"{path}: config file not found")
+                raise ConfigError(f"{path}: config file not found") from None
             continue
-        try:
-            data = load_toml(path)
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        except ValueError as exc:  # tomllib.TOMLDecodeError and UnicodeDecodeError
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-        if path.name == "pyproject.toml" or (explicit and "tool" in data):
+        if raw is None:
+            raise ConfigError(f"{path}: too large for a config file "
+                              f"(over {MAX_CONFIG_BYTES // 1048576} MiB)")
+        pyproject = os.path.basename(path) == "pyproject.toml"
+        if pyproject and not explicit and b"envaudit" not in raw:
+            continue
+        data = _parse(raw, path)
+        if pyproject or (explicit and "tool" in data):
             table = data.get("tool", {}).get("envaudit") if isinstance(data.get("tool"),
                                                                        dict) else None
             if table is None:
                 if explicit:
-                    return Config(source=str(path))
+                    return Config(source=path)
                 continue
         else:
             table = data
-        return parse_table(table, str(path), str(path.parent))
+        return parse_table(table, path, os.path.dirname(os.path.abspath(path)))
     return Config()
+
+
+def _parse(raw: bytes, path: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11 only
+        import tomli as tomllib
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except ValueError as exc:  # tomllib.TOMLDecodeError and UnicodeDecodeError
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None

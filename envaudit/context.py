@@ -12,9 +12,8 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import urlsplit
+from typing import NamedTuple
 
 from envaudit.catalogue import credentials
 from envaudit.model import PROCESS, PYTHON_DOTENV, Definition, DotenvFile, Location, Snapshot
@@ -22,15 +21,14 @@ from envaudit.model import PROCESS, PYTHON_DOTENV, Definition, DotenvFile, Locat
 ANTHROPIC_HOSTS = ("api.anthropic.com",)
 
 
-@dataclass(frozen=True)
-class Site:
+class Site(NamedTuple):
     """One place a variable is defined, with the value each loader in use reads there."""
 
     name: str
     """Variable name."""
     location: Location
     """File and line, or the process environment."""
-    values: dict[str, str | None] = field(default_factory=dict)
+    values: dict[str, str | None]
     """Loader -> value (``None``: bare key)."""
     file: DotenvFile | None = None
     """The file, for dotenv sites."""
@@ -227,6 +225,8 @@ class AuditContext:
         if not value:
             return True
         try:
+            from urllib.parse import urlsplit
+
             host = urlsplit(value.strip()).hostname or ""
         except ValueError:
             return True

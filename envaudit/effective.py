@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from envaudit.context import AuditContext, Site, folder_contains
 from envaudit.model import Definition, DotenvFile
@@ -70,6 +69,8 @@ class ConfigRow:
 
 
 def _base_url_effect(value: str | None) -> str:
+    from urllib.parse import urlsplit
+
     if value is None:
         return f"requests go to {fact('base-url', 'default')}/v1/messages"
     if value.strip() == "":
@@ -89,6 +90,8 @@ def _base_url_effect(value: str | None) -> str:
 
 
 def _proxy_effect(name: str, value: str, ctx: AuditContext) -> str:
+    from urllib.parse import urlsplit
+
     lower = name.lower()
     if name != lower:
         other = ctx.effective(lower)

@@ -7,9 +7,6 @@ Spec: shared/spec/cli.md "Redaction and value fingerprints".
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
-import json
 import os
 import re
 from collections.abc import Iterable
@@ -56,6 +53,9 @@ def salt() -> bytes:
 def value_fp(value: str, key: bytes | None = None) -> str:
     """First 16 hex digits of HMAC-SHA256(salt, value) (spec: ``value_fp``)."""
     data = value.encode("utf-8", "surrogateescape")
+    import hashlib  # NOTE: imported when first needed: loading OpenSSL costs 2-3 ms
+    import hmac
+
     return hmac.new(salt() if key is None else key, data, hashlib.sha256).hexdigest()[:16]
 
 
@@ -196,6 +196,8 @@ def show(name: str, value: str | None) -> str:
 
 def _forms(secret: str) -> set[str]:
     """The ways a value can appear in an output: raw, JSON-escaped, ``printable``, ``repr``."""
+    import json
+
     return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
             printable(secret), repr(secret)[1:-1]}
 

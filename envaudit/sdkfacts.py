@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
-from pathlib import Path
 
 from envaudit.catalogue import load_toml
 
 
 @cache
 def _situations() -> dict[str, dict[str, str]]:
-    raw = load_toml(Path(__file__).parent / "data" / "sdk_facts.toml")
+    raw = load_toml(os.path.join(os.path.dirname(__file__), "data", "sdk_facts.toml"))
     return raw["situations"]  # type: ignore[no-any-return]
 
 

@@ -8,7 +8,6 @@ virtual environment (a folder holding ``pyvenv.cfg``, whatever its name: people 
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import sys
 from typing import NamedTuple
@@ -191,6 +190,8 @@ def _walk_in_child(walker: _Walker, folders: list[str]) -> tuple[int, int] | Non
             os.close(read_end)
             child = _Walker(walker.root)
             child.walk(folders)
+            import pickle
+
             payload = pickle.dumps((child.found, child.skips), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as out:
                 out.write(payload)
@@ -216,6 +217,8 @@ def _collect_child(
         status = -1
     if status != 0 or not payload:
         return None
+    import pickle
+
     try:
         found, skips = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - a truncated payload: walk that share here

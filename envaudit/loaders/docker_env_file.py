@@ -11,7 +11,7 @@ non-empty without space or tab, else the whole command fails; the value is verba
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: bufio.Scanner's MaxScanTokenSize: a line this long (without its newline) fails the command.
 MAX_LINE_BYTES = 64 * 1024
@@ -23,8 +23,7 @@ _GO_SPACE = (
 )
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One variable docker sends, with the line it came from."""
 
     key: str
@@ -37,8 +36,7 @@ class Entry:
     """True for a bare ``KEY`` line whose value came from the CLI's environment."""
 
 
-@dataclass(frozen=True)
-class Rejected:
+class Rejected(NamedTuple):
     """docker refuses the whole file: ``docker run`` exits before the container starts."""
 
     reason: str

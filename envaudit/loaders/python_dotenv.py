@@ -15,7 +15,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 # NOTE: these mirror python-dotenv's parser.py grammar. The input has already been through
@@ -94,8 +93,7 @@ class Binding(NamedTuple):
     """1-based line of the key."""
 
 
-@dataclass(frozen=True)
-class Unparsable:
+class Unparsable(NamedTuple):
     """A statement python-dotenv drops with ``could not parse statement`` (logged warning)."""
 
     line: int
@@ -224,7 +222,7 @@ def _with_next_lines(bindings: list[Binding], dropped: list[Unparsable]) -> list
     out = []
     for u in dropped:
         after = starts[bisect.bisect_right(starts, u.line):]
-        out.append(replace(u, next_line=after[0] if after else None))
+        out.append(u._replace(next_line=after[0] if after else None))
     return out
 
 

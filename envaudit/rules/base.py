@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import abc
-import hashlib
 import inspect
 import re
 from collections.abc import Iterator
@@ -40,6 +39,8 @@ class RuleMeta:
 
 def fingerprint(*parts: str | None) -> str:
     """Stable identity of a finding from non-secret parts (no line numbers, no PIDs)."""
+    import hashlib
+
     text = "\x1f".join(p or "" for p in parts)
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
