@@ -11,6 +11,8 @@ A rule that reads a new variable adds it here (a name, a prefix or a predicate).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from envaudit.catalogue import credentials
 
 #: Name prefixes of the provider's variables (the table lists every set one).
@@ -74,7 +76,12 @@ def _known() -> frozenset[str]:
     return frozenset(names)
 
 
+#: A filter of variable names: given names, the ones to keep.
+KeyFilter = Callable[[set[str]], set[str]]
+
 _verdicts: dict[str, bool] = {}
+_seen: set[str] = set()
+_relevant: set[str] = set()
 _known_names: frozenset[str] | None = None
 
 
@@ -89,3 +96,13 @@ def relevant(name: str) -> bool:
         verdict = _verdicts[name] = (name.startswith(PROVIDER_PREFIXES) or name in _known_names
                                      or misnamed_target(name) is not None)
     return verdict
+
+
+def relevant_among(names: set[str]) -> set[str]:
+    """The names in ``names`` that ``relevant`` accepts (a ``KeyFilter``): set operations on
+    the verdicts so far, a call of ``relevant`` only for names never seen before."""
+    for name in names - _seen:
+        if relevant(name):
+            _relevant.add(name)
+        _seen.add(name)
+    return names & _relevant

@@ -30,13 +30,13 @@ class CollectOptions:
     """Keep every variable's definitions; by default only those a rule or the effective table
     reads (``envaudit.variables.relevant``) are kept (every line is still parsed)."""
 
-    def keep(self) -> Callable[[str], bool] | None:
-        """The name filter for definitions (``None``: keep all)."""
+    def keep(self) -> Callable[[set[str]], set[str]] | None:
+        """The name filter for definitions (a ``variables.KeyFilter``; ``None``: keep all)."""
         if self.all_variables:
             return None
-        from envaudit.variables import relevant
+        from envaudit.variables import relevant_among
 
-        return relevant
+        return relevant_among
 
 
 @dataclass(frozen=True)

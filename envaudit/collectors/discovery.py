@@ -68,6 +68,9 @@ def printable(name: str) -> str:
 def display_path(abspath: str, root: str) -> str:
     """``abspath`` relative to ``root`` when it lies under it (``/`` separators), else absolute;
     made ``printable``."""
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if abspath.startswith(prefix) and os.sep + os.pardir + os.sep not in abspath:
+        return printable(abspath[len(prefix):].replace(os.sep, "/"))  # the common case, fast
     try:
         rel = os.path.relpath(abspath, root)
     except ValueError:  # another drive (Windows)

@@ -118,7 +118,7 @@ def encoding_issues(data: bytes) -> tuple[EncodingIssue, ...]:
     return tuple(issues)
 
 
-Keep = Optional[Callable[[str], bool]]
+Keep = Optional[Callable[[set[str]], set[str]]]
 
 
 def read_python_dotenv(
@@ -153,9 +153,10 @@ def read_docker(
         return FileReading(DOCKER_ENV_FILE, "file-rejected",
                            error=f"docker refuses the whole file: {rejected.reason}",
                            error_line=rejected.line), []
+    kept = None if keep is None else keep({e.key for e in entries})
     definitions = tuple(
         Definition(e.key, e.value, Location("dotenv", location.path, e.line), DOCKER_ENV_FILE)
-        for e in entries if keep is None or keep(e.key)
+        for e in entries if kept is None or e.key in kept
     )
     return FileReading(DOCKER_ENV_FILE, "ok", definitions), entries
 

@@ -47,8 +47,9 @@ class ProcessEnvCollector(Collector):
             return
         location = Location(PROCESS)
         keep = options.keep()
+        kept = None if keep is None else keep(set(options.environ))
         definitions = tuple(
             Definition(name, value, location, PROCESS) for name, value in options.environ.items()
-            if keep is None or keep(name)
+            if kept is None or name in kept
         )
         yield ProcessFacts(definitions, profile_files(options.environ))

@@ -227,7 +227,7 @@ def _with_next_lines(bindings: list[Binding], dropped: list[Unparsable]) -> list
 
 
 def _key_filter(
-    text: str, keep: Callable[[str], bool]
+    text: str, keep: Callable[[set[str]], set[str]]
 ) -> tuple[list[Binding], list[Unparsable]] | None:
     """The bindings whose key ``keep`` accepts, without parsing every statement, for the
     common file: every line blank, a comment or a fast-path statement, and no ``${`` in a kept
@@ -236,7 +236,9 @@ def _key_filter(
     keys = [key for key, bad in rows if not bad]
     if len(keys) != len(rows):
         return None
-    hits = {key for key in set(keys) if key and keep(key)}
+    names = set(keys)
+    names.discard("")  # blank and comment lines
+    hits = keep(names)
     if not hits:
         return [], []
     numbers = [number for number, key in enumerate(keys, start=1) if key in hits]
@@ -252,18 +254,20 @@ def _key_filter(
 
 
 def read(
-    text: str, environ: Mapping[str, str], keep: Callable[[str], bool] | None = None
+    text: str, environ: Mapping[str, str], keep: Callable[[set[str]], set[str]] | None = None
 ) -> tuple[list[Binding], list[Unparsable]]:
     """``dotenv_values``' reading of ``text``: bindings with their interpolated values (only
-    those whose key ``keep`` accepts, when given) and the dropped statements, in file order."""
+    those whose key ``keep`` keeps: given a set of keys, it returns those to keep) and the
+    dropped statements, in file order."""
     if keep is not None:
         found = _key_filter(text, keep)
         if found is not None:
             return found
     bindings, dropped = parse(text)
     values = interpolate(bindings, environ)
+    kept = None if keep is None else keep({b.key for b in bindings})
     out = [b._replace(value=v) for b, v in zip(bindings, values)
-           if keep is None or keep(b.key)]
+           if kept is None or b.key in kept]
     return out, dropped
 
 

@@ -392,15 +392,15 @@ def test_read_with_a_key_filter_keeps_exactly_those_bindings(
     except UnicodeDecodeError:
         return
     wanted = pick | {"export"}
-    bindings, dropped = python_dotenv.read(text, environ, wanted.__contains__)
+    bindings, dropped = python_dotenv.read(text, environ, wanted.__and__)
     assert bindings == _filtered(text, environ, wanted)
     assert dropped == python_dotenv.read(text, environ)[1]
 
 
 def test_the_key_filter_skips_the_full_parse_of_a_simple_file() -> None:
     text = "# c\nA=1\n  export B = 'two' # c\n\nC=${A}\n"
-    assert python_dotenv._key_filter(text, {"A", "B"}.__contains__) == (
+    assert python_dotenv._key_filter(text, {"A", "B"}.__and__) == (
         [python_dotenv.Binding("A", "1", 2), python_dotenv.Binding("B", "two", 3)], [])
     # a kept value to interpolate, or a line only the slow path reads: the full parse
-    assert python_dotenv._key_filter(text, {"C"}.__contains__) is None
-    assert python_dotenv._key_filter(text + 'D="a\\nb"\n', {"A"}.__contains__) is None
+    assert python_dotenv._key_filter(text, {"C"}.__and__) is None
+    assert python_dotenv._key_filter(text + 'D="a\\nb"\n', {"A"}.__and__) is None
