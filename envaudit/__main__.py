@@ -1,6 +1,6 @@
 """Entry point for ``python -m envaudit``."""
 
-from envaudit.cli import main
+from envaudit.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from envaudit import __version__, engine
 from envaudit.cli import main
+from envaudit.cli import run as cli_run
 from envaudit.rules import ALL_RULES
 
 VALID_KEY = "sk-ant-api03-" + "Cli7Test_" * 10 + "qrs" + "AA"
@@ -465,8 +466,35 @@ def test_console_script_entry_point_is_the_group() -> None:
     from importlib.metadata import entry_points
 
     (entry,) = [e for e in entry_points(group="console_scripts") if e.name == "envaudit"]
-    assert entry.value == "envaudit.cli:main"
-    assert entry.load() is main
+    assert entry.value == "envaudit.cli:run"
+    assert entry.load() is cli_run
+
+
+def _many_findings(project: Path) -> None:
+    for i in range(300):
+        write(project / f"app{i:03}" / ".env", BAD_LINE)
+
+
+def test_run_flushes_everything_before_its_fast_exit(project: Path,
+                                                     clean_environ: dict[str, str]) -> None:
+    _many_findings(project)
+    proc = subprocess.run([sys.executable, "-m", "envaudit", "scan", str(project), "--format",
+                           "json", "--fail-on", "warning"], capture_output=True, text=True,
+                          env=clean_environ, timeout=60, check=False)
+    assert (proc.returncode, proc.stderr) == (1, "")
+    assert len(json.loads(proc.stdout)["findings"]) == 300
+
+
+def test_run_exits_2_quietly_when_the_reader_goes_away(project: Path,
+                                                       clean_environ: dict[str, str]) -> None:
+    _many_findings(project)
+    proc = subprocess.Popen([sys.executable, "-m", "envaudit", "scan", str(project), "--format",
+                             "json", "--fail-on", "never"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_environ)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()   # `envaudit | true`: nobody reads the report
+    assert proc.wait(timeout=60) == 2
+    assert proc.stderr.read() == b""
 
 
 def test_broken_pipe_is_quiet(runner: CliRunner, project: Path) -> None:
