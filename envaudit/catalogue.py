@@ -61,6 +61,9 @@ class CredentialCatalogue(NamedTuple):
     """Framework prefixes that hide a variable from server code."""
     placeholders: re.Pattern[str]
     """One alternation of every placeholder pattern (case-insensitive, whole value)."""
+    any_foreign: re.Pattern[str]
+    """One alternation of every foreign pattern: a single match for the common value that is
+    none of them."""
 
 
 @cache
@@ -89,4 +92,5 @@ def credentials() -> CredentialCatalogue:
         misnamed=tuple(raw["misnamed"]["names"]),
         misnamed_prefixes=tuple(raw["misnamed"]["prefixes"]),
         placeholders=re.compile(placeholder, re.IGNORECASE),
+        any_foreign=re.compile("|".join(f"(?:{f.pattern.pattern})" for f in foreign)),
     )

@@ -50,13 +50,20 @@ def salt() -> bytes:
     return os.environ.get("ENVAUDIT_SALT", _DEFAULT_SALT).encode("utf-8", "surrogateescape")
 
 
-def value_fp(value: str, key: bytes | None = None) -> str:
-    """First 16 hex digits of HMAC-SHA256(salt, value) (spec: ``value_fp``)."""
-    data = value.encode("utf-8", "surrogateescape")
-    import hashlib  # NOTE: imported when first needed: loading OpenSSL costs 2-3 ms
-    import hmac
+_fingerprints: dict[tuple[bytes, str], str] = {}
 
-    return hmac.new(salt() if key is None else key, data, hashlib.sha256).hexdigest()[:16]
+
+def value_fp(value: str, key: bytes | None = None) -> str:
+    """First 16 hex digits of HMAC-SHA256(salt, value) (spec: ``value_fp``); remembered per
+    salt and value (a monorepo's root ``.env`` value is hinted once per app)."""
+    salt_bytes = salt() if key is None else key
+    fp = _fingerprints.get((salt_bytes, value))
+    if fp is None:
+        import hmac  # NOTE: imported when first needed: loading OpenSSL costs 2-3 ms
+
+        data = value.encode("utf-8", "surrogateescape")
+        fp = _fingerprints[(salt_bytes, value)] = hmac.digest(salt_bytes, data, "sha256").hex()[:16]
+    return fp
 
 
 def printable(text: str) -> str:
@@ -98,6 +105,8 @@ def _known_prefix(core: str) -> str | None:
             return fmt.prefix
     if core.startswith("sk-ant-"):
         return "sk-ant-"
+    if cat.any_foreign.fullmatch(core) is None:
+        return None
     for fmt in cat.foreign:
         if fmt.pattern.fullmatch(core) and len(fmt.prefix) < len(core) // 2:
             return fmt.prefix
@@ -196,6 +205,8 @@ def show(name: str, value: str | None) -> str:
 
 def _forms(secret: str) -> set[str]:
     """The ways a value can appear in an output: raw, JSON-escaped, ``printable``, ``repr``."""
+    if secret.isascii() and secret.isprintable() and "\\" not in secret and '"' not in secret:
+        return {secret}  # the common secret: every escaped form is the raw one
     import json
 
     return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
@@ -258,17 +269,23 @@ class SecretSet:
             return
         # NOTE: thousands of secrets times five forms of ``form in text`` took longer than the
         # whole audit. Index the text's SIZE-character pieces at every STEP-th position: an
-        # occurrence of a form of SIZE + STEP - 1 characters or more covers one of them, at one
-        # of the form's first STEP offsets. Shorter forms are searched for directly.
+        # occurrence of a form of SIZE + STEP - 1 characters or more covers one of them at one
+        # of any STEP consecutive offsets; the last ones are probed (a form's start is often a
+        # public prefix that hints show). Shorter forms are searched for directly.
         size = step = _MIN_CHECKED
         pieces = {text[i:i + size] for i in range(0, len(text) - size + 1, step)}
         reach = size + step - 1
         for secret, forms in self._forms.items():
-            if any(
-                (form in text) if len(form) < reach
-                else (any(form[o:o + size] in pieces for o in range(step)) and form in text)
-                for form in forms
-            ):
+            for form in forms:
+                last = len(form) - size
+                if last + size < reach:
+                    leaked = form in text
+                else:
+                    leaked = (any(form[o:o + size] in pieces for o in range(last - step + 1,
+                                                                             last + 1))
+                              and form in text)
+                if not leaked:
+                    continue
                 raise LeakError(
                     "refusing to write the report: it would contain a secret value "
                     f"(fp {value_fp(secret)}); please report this envaudit bug"

@@ -190,6 +190,19 @@ def test_self_check_finds_raw_and_escaped_forms() -> None:
     secrets.check(hint(value))
 
 
+@settings(max_examples=300, deadline=None)
+@given(secret=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=0x17f),
+                      min_size=12, max_size=60),
+       before=st.text(max_size=80), after=st.text(max_size=80))
+def test_self_check_finds_a_secret_at_any_offset(secret: str, before: str, after: str) -> None:
+    # The check indexes every 8th window of the text: every position and length must still
+    # be caught.
+    secrets = SecretSet()
+    secrets.add("DB_PASSWORD", secret)
+    with pytest.raises(LeakError):
+        secrets.check(before + secret + after)
+
+
 def test_self_check_ignores_short_and_non_secret_values() -> None:
     secrets = SecretSet()
     secrets.add_all([("DEBUG_TOKEN", "1"), ("ANTHROPIC_MODEL", "claude-sonnet-4-5"),

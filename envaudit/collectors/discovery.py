@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 from envaudit.errors import CollectorError
 from envaudit.model import Skip
@@ -93,6 +94,8 @@ def _unreadable(exc: OSError) -> str:
     return f"folder not readable: {exc.strerror or exc}"
 
 
+T = TypeVar("T")
+
 #: Share the walk with a second process once a level of the tree holds this many folders (a
 #: small tree is done before that: a fork costs more than it saves there).
 SHARE_AT = 64
@@ -102,8 +105,9 @@ class _Walker:
     """Lists folders one at a time, collecting dotenv files and skips (each with the path its
     place in the final order comes from)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, read: Callable[[Found], Any] | None = None) -> None:
         self.root = root
+        self.read = read
         self.found: list[Found] = []
         self.skips: list[tuple[str, bool, Skip]] = []  # (path, is a folder, skip)
 
@@ -154,6 +158,11 @@ class _Walker:
         while stack:
             stack.extend(self.visit(stack.pop()))
 
+    def results(self) -> list[tuple[Found, Any]]:
+        """Each file found, with what ``read`` makes of it (``None`` without ``read``)."""
+        read = self.read
+        return [(f, None if read is None else read(f)) for f in self.found]
+
     def order(self, path: str, folder: bool) -> tuple[tuple[int, str], ...]:
         """Depth-first order, by name within a folder, a folder's files before its subfolders."""
         prefix = self.root if self.root.endswith(os.sep) else self.root + os.sep
@@ -175,8 +184,8 @@ def _can_share() -> bool:
 
 
 def _walk_in_child(walker: _Walker, folders: list[str]) -> tuple[int, int] | None:
-    """Fork a process that walks ``folders`` and writes what it found to a pipe: ``(pid, read
-    end)``, or ``None`` when no process could be started."""
+    """Fork a process that walks ``folders``, reads what it finds and writes the results to a
+    pipe: ``(pid, read end)``, or ``None`` when no process could be started."""
     try:
         read_end, write_end = os.pipe()
     except OSError:
@@ -191,11 +200,11 @@ def _walk_in_child(walker: _Walker, folders: list[str]) -> tuple[int, int] | Non
         status = 1
         try:
             os.close(read_end)
-            child = _Walker(walker.root)
+            child = _Walker(walker.root, walker.read)
             child.walk(folders)
             import pickle
 
-            payload = pickle.dumps((child.found, child.skips), pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps((child.results(), child.skips), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write_end, "wb") as out:
                 out.write(payload)
             status = 0
@@ -207,7 +216,7 @@ def _walk_in_child(walker: _Walker, folders: list[str]) -> tuple[int, int] | Non
 
 def _collect_child(
     pid: int, read_end: int
-) -> tuple[list[Found], list[tuple[str, bool, Skip]]] | None:
+) -> tuple[list[tuple[Found, Any]], list[tuple[str, bool, Skip]]] | None:
     """What the child found, or ``None`` when it failed (it then counts as not having run)."""
     try:
         with os.fdopen(read_end, "rb") as pipe:
@@ -233,14 +242,24 @@ def walk(root: str, *, share: bool | None = None) -> tuple[list[Found], list[Ski
     """Every dotenv file under ``root`` (in depth-first order, by name within a folder, a
     folder's files before its subfolders'), and what could not be read.
 
-    The first levels are walked breadth first; when a level holds ``SHARE_AT`` folders or more
-    and ``share`` allows it (default: Linux with two CPUs), a forked process walks half of them.
-    Should that process fail, its half is walked here.
-
     Raises ``CollectorError`` when ``root`` itself cannot be listed: the audit would otherwise
     report a clean project it never saw.
     """
-    walker = _Walker(root)
+    found, skips = walk_and_read(root, None, share=share)
+    return [f for f, _ in found], skips
+
+
+def walk_and_read(
+    root: str, read: Callable[[Found], T] | None, *, share: bool | None = None
+) -> tuple[list[tuple[Found, T | None]], list[Skip]]:
+    """``walk``, with what ``read`` makes of each file found.
+
+    The first levels are walked breadth first; when a level holds ``SHARE_AT`` folders or more
+    and ``share`` allows it (default: Linux with two CPUs), a forked process walks half of them
+    and reads the files it finds (``read`` must return something picklable). Should that
+    process fail, its half is walked and read here.
+    """
+    walker = _Walker(root, read)
     level = walker.visit(root)
     sharing = _can_share() if share is None else share
     while sharing and level and len(level) < SHARE_AT:
@@ -253,13 +272,16 @@ def walk(root: str, *, share: bool | None = None) -> tuple[list[Found], list[Ski
         if child is not None:
             level = level[0::2]
     walker.walk(level)
+    results = walker.results()
     if child is not None:
-        result = _collect_child(*child)
-        if result is None:
+        from_child = _collect_child(*child)
+        if from_child is None:
+            walker.found = []
             walker.walk(theirs)
+            results += walker.results()
         else:
-            walker.found.extend(result[0])
-            walker.skips.extend(result[1])
-    found = sorted(walker.found, key=lambda f: walker.order(f.abspath, False))
+            results += from_child[0]
+            walker.skips.extend(from_child[1])
+    results.sort(key=lambda pair: walker.order(pair[0].abspath, False))
     skips = sorted(walker.skips, key=lambda s: walker.order(s[0], s[1]))
-    return found, [skip for _, _, skip in skips]
+    return results, [skip for _, _, skip in skips]

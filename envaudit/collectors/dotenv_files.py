@@ -10,7 +10,13 @@ from dataclasses import replace
 from typing import Optional
 
 from envaudit.collectors.base import CollectOptions, Collector, Fact
-from envaudit.collectors.discovery import display_path, printable, role_of, walk
+from envaudit.collectors.discovery import (
+    Found,
+    display_path,
+    printable,
+    role_of,
+    walk_and_read,
+)
 from envaudit.collectors.fileio import FIFO, NotRegularFile, read_regular
 from envaudit.loaders import docker_env_file, python_dotenv
 from envaudit.model import (
@@ -278,13 +284,19 @@ class DotenvFilesCollector(Collector):
     def collect(self, options: CollectOptions) -> Iterator[Fact]:
         """Yield a ``DotenvFile`` or ``Skip`` per file, explicit files last."""
         environ = options.environ if options.process_env else {}
-        found, skips = walk(options.root)
-        yield from skips
         # A file named explicitly is read once, as explicit (it gains the docker reading); a
         # symlink found by the walk stays (it is what load_dotenv() opens, and says so).
         explicit = {os.path.realpath(p) for p in options.env_files}
-        for item in found:
+
+        def read_found(item: Found) -> Fact | None:
             if item.symlink or not explicit or os.path.realpath(item.abspath) not in explicit:
-                yield read_file(item.abspath, "discovered", options, environ)
+                return read_file(item.abspath, "discovered", options, environ)
+            return None
+
+        found, skips = walk_and_read(options.root, read_found)
+        yield from skips
+        for _, fact in found:
+            if fact is not None:
+                yield fact
         for abspath in dict.fromkeys(options.env_files):
             yield read_file(abspath, "explicit", options, environ)

@@ -18,6 +18,7 @@ from envaudit.collectors.discovery import (
     printable,
     role_of,
     walk,
+    walk_and_read,
 )
 from envaudit.collectors.dotenv_files import DotenvFilesCollector
 from envaudit.errors import CollectorError
@@ -297,6 +298,51 @@ def test_a_failed_helper_process_is_replaced_by_walking_its_share_here(
     monkeypatch.setattr(discovery, "SHARE_AT", 4)
     monkeypatch.setattr(discovery._Walker, "walk", walk_or_die)
     assert walk(str(tree), share=True) == alone
+
+
+def _content(item: discovery.Found) -> bytes:
+    return Path(item.abspath).read_bytes()
+
+
+def test_files_are_read_by_the_process_that_found_them(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _wide_tree(tree)
+    alone = walk_and_read(str(tree), _content, share=False)
+    pids: set[int] = set()
+
+    def content_and_pid(item: discovery.Found) -> tuple[bytes, int]:
+        return _content(item), os.getpid()
+
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    shared, skipped = walk_and_read(str(tree), content_and_pid, share=True)
+    assert [(f, r[0] if r else None) for f, r in shared] == alone[0] and skipped == alone[1]
+    pids = {r[1] for _, r in shared if r}
+    assert len(pids) == 2 and os.getpid() in pids
+
+
+def test_a_helper_that_fails_to_read_is_replaced(tree: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _wide_tree(tree)
+    alone = walk_and_read(str(tree), _content, share=False)
+    parent = os.getpid()
+
+    def read_or_die(item: discovery.Found) -> bytes:
+        if os.getpid() != parent:
+            raise RuntimeError("the helper process fails")
+        return _content(item)
+
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    assert walk_and_read(str(tree), read_or_die, share=True) == alone
+
+
+def test_the_collector_reads_the_same_with_a_helper(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _wide_tree(tree)
+    write(tree, "e/.env", 'ANTHROPIC_API_KEY="open\nB=2\n')
+    alone = list(DotenvFilesCollector().collect(options(tree)))
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    monkeypatch.setattr(discovery, "_can_share", lambda: True)
+    assert list(DotenvFilesCollector().collect(options(tree))) == alone
 
 
 def test_sharing_is_for_linux_with_two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
