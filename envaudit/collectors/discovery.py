@@ -88,6 +88,8 @@ class Found(NamedTuple):
     """Absolute path."""
     symlink: bool
     """The name is a symlink (to a file; directories are never followed)."""
+    regular: bool = False
+    """The listing said it is a regular file (and not a symlink)."""
 
 
 def _unreadable(exc: OSError) -> str:
@@ -127,7 +129,8 @@ class _Walker:
                                 subdirs.append(entry.path)
                         elif ".env" in name:
                             if is_dotenv_name(name):
-                                found.append(Found(entry.path, entry.is_symlink()))
+                                found.append(Found(entry.path, entry.is_symlink(),
+                                                   entry.is_file(follow_symlinks=False)))
                         elif name == VENV_MARKER:
                             venv = True
                     except OSError as exc:  # the entry vanished, or lstat() was refused

@@ -235,18 +235,20 @@ def _skip_reason(exc: OSError, target: str | None, origin: str) -> str:
 
 
 def read_file(
-    abspath: str, origin: str, options: CollectOptions, environ: Mapping[str, str]
+    abspath: str, origin: str, options: CollectOptions, environ: Mapping[str, str],
+    *, seen_regular: bool = False,
 ) -> Fact:
     """A ``DotenvFile`` for one path, or a ``Skip`` saying why it could not be read.
 
     Never blocks (a FIFO is not opened), never reads more than ``MAX_FILE_BYTES``.
+    ``seen_regular``: the walk listed it as a regular file, not a symlink.
     """
     path = display_path(abspath, options.root)
     target: str | None = None
     try:
-        if stat.S_ISLNK(os.lstat(abspath).st_mode):
+        if not seen_regular and stat.S_ISLNK(os.lstat(abspath).st_mode):
             target = os.readlink(abspath)  # recorded as is, shown printable
-        st, data = read_regular(abspath, MAX_FILE_BYTES)
+        st, data = read_regular(abspath, MAX_FILE_BYTES, seen_regular=seen_regular)
     except NotRegularFile as exc:
         where = f" (symlink to {printable(target)})" if target is not None else ""
         if exc.kind == FIFO:
@@ -290,7 +292,8 @@ class DotenvFilesCollector(Collector):
 
         def read_found(item: Found) -> Fact | None:
             if item.symlink or not explicit or os.path.realpath(item.abspath) not in explicit:
-                return read_file(item.abspath, "discovered", options, environ)
+                return read_file(item.abspath, "discovered", options, environ,
+                                 seen_regular=item.regular)
             return None
 
         found, skips = walk_and_read(options.root, read_found)

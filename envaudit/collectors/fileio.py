@@ -39,18 +39,30 @@ def file_kind(st_mode: int) -> str | None:
     return "not a regular file"
 
 
-def read_regular(path: str, limit: int) -> tuple[os.stat_result, bytes | None]:
+def read_regular(
+    path: str, limit: int, *, seen_regular: bool = False
+) -> tuple[os.stat_result, bytes | None]:
     """``(stat, content)`` of the regular file at ``path`` (symlinks followed).
 
     The content is ``None`` when the file holds more than ``limit`` bytes: it is then not read
     (and never more than ``limit + 1`` bytes are, should it grow while being read). Raises
     ``NotRegularFile`` for anything else than a regular file, which is never opened (opening a
     device can have side effects, reading a FIFO blocks until a writer comes), and ``OSError``.
+
+    ``seen_regular``: a directory listing just said ``path`` is a regular file, not a symlink;
+    it is then opened without following symlinks and without a ``stat`` first (the ``fstat``
+    after opening still checks it).
     """
-    kind = file_kind(os.stat(path).st_mode)
-    if kind is not None:
-        raise NotRegularFile(kind)
-    fd = os.open(path, _OPEN_FLAGS)
+    if seen_regular:
+        try:
+            fd = os.open(path, _OPEN_FLAGS | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:  # replaced since it was listed (by a symlink, say): the careful way
+            return read_regular(path, limit)
+    else:
+        kind = file_kind(os.stat(path).st_mode)
+        if kind is not None:
+            raise NotRegularFile(kind)
+        fd = os.open(path, _OPEN_FLAGS)
     try:
         st = os.fstat(fd)  # the file opened, which may not be the one stat()ed a moment ago
         kind = file_kind(st.st_mode)

@@ -850,23 +850,27 @@ class KeyDivergent(Rule):
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire once per variable and app whose non-empty values differ across sources."""
+        hints: dict[str, str] = {}  # a root .env's value is shown once per app of a monorepo
         for name in credential_variables(ctx):
-            sites = [s for s in ctx.sites(name) if _comparable_value(s)]
+            values = {id(s): v for s in ctx.sites(name) if (v := _comparable_value(s))}
+            sites = [s for s in ctx.sites(name) if id(s) in values]
             seen: set[frozenset[int]] = set()
             for group in app_groups(sites):
                 ids = frozenset(id(s) for s in group)
                 if ids in seen:
                     continue
                 seen.add(ids)
-                finding = self._divergence(ctx, name, group)
+                finding = self._divergence(ctx, name, group, values, hints)
                 if finding is not None:
                     yield finding
 
-    def _divergence(self, ctx: AuditContext, name: str, group: list[Site]) -> Finding | None:
+    def _divergence(self, ctx: AuditContext, name: str, group: list[Site],
+                    values: dict[int, str], hints: dict[str, str]) -> Finding | None:
         per_source: dict[str, tuple[Location, str]] = {}
         for site in group:
-            per_source[site.location.path or site.location.source] = (
-                site.location, _comparable_value(site) or "")  # the last in a file wins
+            # NOTE: the last definition in a file wins
+            per_source[site.location.path or site.location.source] = (site.location,
+                                                                      values[id(site)])
         if len({v for _, v in per_source.values()}) < 2:
             return None
         winners: dict[str, list[str]] = {}
@@ -874,7 +878,10 @@ class KeyDivergent(Rule):
             d = ctx.effective(name, loader, among=group)
             if d is not None:
                 winners.setdefault(_from(d.location), []).append(_LOADER_NAMES.get(loader, loader))
-        shown = "; ".join(f"{_from(loc)} {hint(v)}" for loc, v in per_source.values())
+        for _, v in per_source.values():
+            if v not in hints:
+                hints[v] = hint(v)
+        shown = "; ".join(f"{_from(loc)} {hints[v]}" for loc, v in per_source.values())
         gets = "; ".join(f"{' and '.join(lds)} {'get' if len(lds) > 1 else 'gets'} the one "
                          f"from {src}" for src, lds in winners.items())
         message = f"{name} has {len(per_source)} different values: {shown}. {gets}"
