@@ -12,7 +12,6 @@ statement's key is (python-dotenv's warning counts from the end of the previous 
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
@@ -218,6 +217,8 @@ def parse(text: str) -> tuple[list[Binding], list[Unparsable]]:
 
 def _with_next_lines(bindings: list[Binding], dropped: list[Unparsable]) -> list[Unparsable]:
     """``dropped`` with ``next_line`` set: where the next statement python-dotenv reads starts."""
+    import bisect
+
     starts = sorted({b.line for b in bindings} | {u.line for u in dropped})
     out = []
     for u in dropped:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import abc
 import inspect
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -14,8 +13,6 @@ from envaudit.model import Finding, Location, Severity
 if TYPE_CHECKING:
     from envaudit.context import AuditContext
 
-RULE_ID = re.compile(r"EA[1-9][0-9]{2}")
-RULE_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 
 

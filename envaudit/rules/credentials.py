@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from envaudit.catalogue import KeyFormat, credentials
@@ -438,6 +437,8 @@ class KeyNonAscii(Rule):
             if not bad:
                 continue
             index, char = bad[0]
+            import unicodedata
+
             name = unicodedata.name(char, "unnamed character")
             more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
             message = (f"{site.name} contains U+{ord(char):04X} {name} at position {index + 1}"
