@@ -19,6 +19,8 @@ from envaudit.catalogue import credentials
 from envaudit.model import PROCESS, PYTHON_DOTENV, Definition, DotenvFile, Location, Snapshot
 
 ANTHROPIC_HOSTS = ("api.anthropic.com",)
+#: What ``urlsplit`` deletes from a URL before splitting it.
+_URL_REMOVED = str.maketrans("", "", "\t\r\n")
 
 
 class Site(NamedTuple):
@@ -224,6 +226,8 @@ class AuditContext:
         value = self.effective_value("ANTHROPIC_BASE_URL")
         if not value:
             return True
+        if "anthropic.com" not in value.lower().translate(_URL_REMOVED):
+            return False  # no such host can be in it (and urllib stays unimported)
         try:
             from urllib.parse import urlsplit
 
