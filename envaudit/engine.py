@@ -24,6 +24,7 @@ def collect(
     process: tuple[Definition, ...] | None = None
     profiles: tuple[str, ...] = ()
     hints: list[str] = []
+    code = None
     for collector in collectors:
         for fact in collector.collect(options):
             if isinstance(fact, DotenvFile):
@@ -34,6 +35,8 @@ def collect(
                 process, profiles = fact.definitions, fact.profile_files
             elif isinstance(fact, ProviderHint):
                 hints.append(fact.reason)
+            elif type(fact).__name__ == "CodeFacts":  # envaudit.source.facts, imported lazily
+                code = fact
     if options.provider:
         hints.insert(0, f"--provider {options.provider}")
     loaders = options.loaders or tuple(dict.fromkeys(
@@ -41,6 +44,7 @@ def collect(
     return Snapshot(
         root=options.root, files=tuple(files), process=process, loaders=loaders,
         provider_hints=tuple(hints), profile_files=profiles, skipped=tuple(skipped),
+        code=code,  # type: ignore[arg-type]
     )
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from envaudit.source.facts import CodeFacts
 
 
 class Severity(enum.IntEnum):
@@ -205,6 +208,8 @@ class Snapshot:
     """Anthropic SDK profile files found on disk (an active profile is a credential)."""
     skipped: tuple[Skip, ...] = ()
     """What could not be inspected."""
+    code: CodeFacts | None = None
+    """What the project's source says about loading dotenv files (``None``: not analysed)."""
 
 
 @dataclass(frozen=True)
