@@ -4,13 +4,22 @@ rules over it; ``select_rules`` and ``exit_code`` apply the user's choices."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from envaudit.collectors import ALL_COLLECTORS
 from envaudit.collectors.base import CollectOptions, Collector, ProcessFacts, ProviderHint
 from envaudit.context import AuditContext
 from envaudit.errors import ConfigError
-from envaudit.model import PYTHON_DOTENV, Definition, DotenvFile, Finding, Severity, Skip, Snapshot
+from envaudit.model import (
+    PYTHON_DOTENV,
+    Definition,
+    DotenvFile,
+    Finding,
+    LoaderUse,
+    Severity,
+    Skip,
+    Snapshot,
+)
 from envaudit.rules import ALL_RULES
 from envaudit.rules.base import Rule
 
@@ -18,34 +27,68 @@ from envaudit.rules.base import Rule
 def collect(
     options: CollectOptions, collectors: Sequence[Collector] = ALL_COLLECTORS
 ) -> Snapshot:
-    """Run every collector and freeze what they found."""
+    """Run every collector and freeze what they found: first the phase-0 collectors (what the
+    project is made of, which loaders it uses), then the others with the loaders in use."""
     files: list[DotenvFile] = []
     skipped: list[Skip] = []
     process: tuple[Definition, ...] | None = None
     profiles: tuple[str, ...] = ()
     hints: list[str] = []
+    uses: list[LoaderUse] = []
     code = None
-    for collector in collectors:
-        for fact in collector.collect(options):
-            if isinstance(fact, DotenvFile):
-                files.append(fact)
-            elif isinstance(fact, Skip):
-                skipped.append(fact)
-            elif isinstance(fact, ProcessFacts):
-                process, profiles = fact.definitions, fact.profile_files
-            elif isinstance(fact, ProviderHint):
-                hints.append(fact.reason)
-            elif type(fact).__name__ == "CodeFacts":  # envaudit.source.facts, imported lazily
-                code = fact
+    for phase in (0, 1):
+        if phase == 1:
+            loaders, uses = loaders_in_use(options, uses, code)
+            options = replace(options, loaders_in_use=loaders)
+        for collector in collectors:
+            if collector.phase != phase:
+                continue
+            for fact in collector.collect(options):
+                if isinstance(fact, DotenvFile):
+                    files.append(fact)
+                elif isinstance(fact, Skip):
+                    skipped.append(fact)
+                elif isinstance(fact, ProcessFacts):
+                    process, profiles = fact.definitions, fact.profile_files
+                elif isinstance(fact, ProviderHint):
+                    hints.append(fact.reason)
+                elif isinstance(fact, LoaderUse):
+                    uses.append(fact)
+                elif type(fact).__name__ == "CodeFacts":  # envaudit.source.facts, lazily
+                    code = fact
     if options.provider:
         hints.insert(0, f"--provider {options.provider}")
     loaders = options.loaders or tuple(dict.fromkeys(
-        [PYTHON_DOTENV] + [ld for f in files for ld in f.loaders]))
+        [*(options.loaders_in_use or ()), *(ld for f in files for ld in f.loaders)]))
+    for loader in loaders:
+        if not any(u.loader == loader for u in uses):
+            uses.append(LoaderUse(loader, "reads docker-style files (--env-file, NAME.env)"))
     return Snapshot(
         root=options.root, files=tuple(files), process=process, loaders=loaders,
-        provider_hints=tuple(hints), profile_files=profiles, skipped=tuple(skipped),
-        code=code,  # type: ignore[arg-type]
+        loader_uses=tuple(uses), provider_hints=tuple(hints), profile_files=profiles,
+        skipped=tuple(skipped), code=code,  # type: ignore[arg-type]
     )
+
+
+def loaders_in_use(
+    options: CollectOptions, uses: list[LoaderUse], code: object = None
+) -> tuple[tuple[str, ...], list[LoaderUse]]:
+    """The loaders whose readings matter, and why: ``--loader`` when given; else every modelled
+    loader the manifests and the code point at, in ``LOADERS`` order; python-dotenv when
+    nothing does (the common case of a script calling ``load_dotenv()``)."""
+    from envaudit.loaders import LOADERS, modeled
+
+    if options.loaders:
+        return options.loaders, [LoaderUse(ld, "--loader") for ld in options.loaders]
+    found: dict[str, LoaderUse] = {}
+    for use in uses:
+        if use.loader not in found and modeled(use.loader):
+            found[use.loader] = use
+    if not any(LOADERS[ld].kind != "docker" for ld in found):
+        found[PYTHON_DOTENV] = LoaderUse(PYTHON_DOTENV, "assumed: nothing in the project names "
+                                                        "a dotenv loader")
+    ordered = [found[ld] for ld in LOADERS if ld in found]
+    return tuple(u.loader for u in ordered), ordered
 
 
 def _matches(rule: Rule, key: str) -> bool:

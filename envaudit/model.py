@@ -34,6 +34,13 @@ class Severity(enum.IntEnum):
 #: Loader names, as the ``--loader`` option spells them.
 PYTHON_DOTENV = "python-dotenv"
 DOCKER_ENV_FILE = "docker-env-file"
+NODE_DOTENV = "node-dotenv"
+DOTENV_EXPAND = "dotenv-expand"
+DOTENVX = "dotenvx"
+COMPOSE = "compose"
+DOTENV_FLOW = "dotenv-flow"
+NEXTJS = "nextjs"
+VITE = "vite"
 PROCESS = "process"
 
 
@@ -191,6 +198,16 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class LoaderUse:
+    """Evidence that the project loads dotenv files with one loader."""
+
+    loader: str
+    """The loader, named as ``--loader`` names it."""
+    reason: str
+    """Where the evidence is: ``package.json depends on dotenv``, ``--loader``."""
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything the collectors found; the only input of the rules."""
 
@@ -202,6 +219,8 @@ class Snapshot:
     """envaudit's own environment, or ``None`` with ``--no-process-env``."""
     loaders: tuple[str, ...] = (PYTHON_DOTENV,)
     """Loaders considered in use."""
+    loader_uses: tuple[LoaderUse, ...] = ()
+    """Why each loader is considered in use (``--loader``, a manifest, the code)."""
     provider_hints: tuple[str, ...] = ()
     """Why the Anthropic provider is considered in use (besides its variables)."""
     profile_files: tuple[str, ...] = ()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Union
 
-from envaudit.model import Definition, DotenvFile, Skip
+from envaudit.model import Definition, DotenvFile, LoaderUse, Skip
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,9 @@ class CollectOptions:
     """Collect envaudit's own environment."""
     loaders: tuple[str, ...] | None = None
     """Loaders named with ``--loader``; ``None`` = infer."""
+    loaders_in_use: tuple[str, ...] | None = None
+    """The loaders the project uses, set by the engine between the two collector phases (the
+    files are then read as these loaders read them); ``None`` before."""
     provider: str | None = None
     """``--provider`` (forces the provider's rules on)."""
     environ: Mapping[str, str] = field(default_factory=dict)
@@ -49,7 +52,7 @@ class ProcessFacts:
     """Anthropic SDK profile files on disk."""
 
 
-Fact = Union[DotenvFile, ProcessFacts, Skip, "ProviderHint"]
+Fact = Union[DotenvFile, ProcessFacts, Skip, "ProviderHint", LoaderUse]
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class Collector(abc.ABC):
     ``CollectorError`` when it cannot run at all (the root cannot be listed)."""
 
     name: str = ""
+    phase: int = 1
+    """0: reads what the project is made of (manifests, code: which loaders it uses); 1: reads
+    the files and environments as those loaders do (``CollectOptions.loaders_in_use``)."""
 
     @abc.abstractmethod
     def collect(self, options: CollectOptions) -> Iterator[Fact]:

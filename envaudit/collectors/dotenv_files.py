@@ -18,7 +18,7 @@ from envaudit.collectors.discovery import (
     walk_and_read,
 )
 from envaudit.collectors.fileio import FIFO, NotRegularFile, read_regular
-from envaudit.loaders import docker_env_file, python_dotenv
+from envaudit.loaders import BUILT_IN, LOADERS, docker_env_file, python_dotenv, reader
 from envaudit.model import (
     DOCKER_ENV_FILE,
     PYTHON_DOTENV,
@@ -191,35 +191,69 @@ def dropped_lines(
     return tuple(out)
 
 
+def read_generic(
+    loader: str, data: bytes, environ: Mapping[str, str], location: Location, keep: Keep = None
+) -> FileReading | None:
+    """One modelled loader's reading (``envaudit.loaders.reader``), or ``None`` without a model."""
+    read = reader(loader)
+    if read is None:
+        return None
+    result = read(data, environ, keep=keep)
+    if result.rejected is not None:
+        return FileReading(loader, "file-rejected", error=result.rejected,
+                           error_line=result.rejected_line)
+    definitions = tuple(
+        Definition(a.key, a.value, Location("dotenv", location.path, a.line), loader)
+        for a in result.assignments
+    )
+    dropped = tuple(DroppedLine(i.line, i.reason, end_line=i.line) for i in result.ignored)
+    return FileReading(loader, "ok", definitions, dropped)
+
+
 def read_contents(
     data: bytes, loaders: tuple[str, ...], environ: Mapping[str, str], location: Location,
     keep: Keep = None,
 ) -> tuple[FileReading, ...]:
-    """The python-dotenv reading, plus docker's when docker reads the file (docker's entries
-    are also read to name what a dropped statement loses)."""
-    python, unparsable = read_python_dotenv(data, environ, location, keep)
-    readings = [python]
+    """One reading per loader in ``loaders`` (python-dotenv first). docker's entries are also
+    read when python-dotenv drops a statement, to name what it loses."""
+    readings: list[FileReading] = []
+    unparsable: list[python_dotenv.Unparsable] = []
+    if PYTHON_DOTENV in loaders:
+        python, unparsable = read_python_dotenv(data, environ, location, keep)
+        readings.append(python)
     if DOCKER_ENV_FILE in loaders or unparsable:
         docker, entries = read_docker(data, environ, location, keep)
         if DOCKER_ENV_FILE in loaders:
             readings.append(docker)
         if unparsable:
             inventory = entries if docker.status == "ok" else None
-            readings[0] = replace(python, dropped=dropped_lines(unparsable, inventory))
+            readings[0] = replace(readings[0], dropped=dropped_lines(unparsable, inventory))
+    for loader in loaders:
+        if loader not in BUILT_IN:
+            reading = read_generic(loader, data, environ, location, keep)
+            if reading is not None:
+                readings.append(reading)
     return tuple(readings)
 
 
 def loaders_for(name: str, origin: str, options: CollectOptions) -> tuple[str, ...]:
     """Which loaders in use read this file.
 
-    ``--loader`` wins. Otherwise python-dotenv reads every file, and docker's ``--env-file``
-    reads files named with ``--env-file`` and docker-style ``NAME.env`` files.
+    ``--loader`` wins. Otherwise every dotenv library in use reads every file (a path can name
+    any of them), the conventions read the ``.env`` family, and docker's ``--env-file`` reads
+    files named with ``--env-file`` and docker-style ``NAME.env`` files.
     """
     if options.loaders:
         return options.loaders
-    if origin != "discovered" or not name.startswith(".env"):
-        return (PYTHON_DOTENV, DOCKER_ENV_FILE)
-    return (PYTHON_DOTENV,)
+    docker_style = origin != "discovered" or not name.startswith(".env")
+    out: list[str] = []
+    for loader in options.loaders_in_use or (PYTHON_DOTENV,):
+        kind = LOADERS[loader].kind if loader in LOADERS else "library"
+        if kind == "library" or (kind == "convention" and name.startswith(".env")):
+            out.append(loader)
+    if docker_style:
+        out.append(DOCKER_ENV_FILE)
+    return tuple(dict.fromkeys(out))
 
 
 def _skip_reason(exc: OSError, target: str | None, origin: str) -> str:
