@@ -125,6 +125,13 @@ class FileReading:
     """Why the file was rejected (written by envaudit; never quotes a value)."""
     error_line: int | None = None
     """Line the rejection points at, when there is one."""
+    names: frozenset[str] = frozenset()
+    """Every variable name the loader reads from the file, kept or not (python-dotenv)."""
+    unresolved: tuple[tuple[int, str, str], ...] = ()
+    """``(line, variable, name)``: a ``${name}`` in a kept value that nothing defines when the
+    file loads (python-dotenv makes it ``""``)."""
+    executes: tuple[int, ...] = ()
+    """Lines whose value runs a command when this loader expands it (``$(...)``)."""
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def add_every_file_value(secrets: SecretSet, snapshot: Snapshot) -> None:
                 continue
             entries, _ = docker_env_file.parse(data, {})
             secrets.add_all((e.key, e.value) for e in entries)
-            bindings, _ = python_dotenv.read(python_dotenv.decode(data), {})
+            bindings = python_dotenv.read(python_dotenv.decode(data), {}).bindings
             secrets.add_all((b.key, b.value) for b in bindings)
         except (OSError, ValueError):
             continue

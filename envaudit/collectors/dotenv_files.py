@@ -141,12 +141,14 @@ def read_python_dotenv(
                   "load_dotenv() crashes the app",
             error_line=_line_of(data, exc.start),
         ), []
-    bindings, unparsable = python_dotenv.read(text, environ, keep)
+    bindings, unparsable, names = python_dotenv.read(text, environ, keep)
     definitions = tuple(
         Definition(b.key, b.value, Location("dotenv", location.path, b.line), PYTHON_DOTENV)
         for b in bindings
     )
-    return FileReading(PYTHON_DOTENV, "ok", definitions), unparsable
+    unresolved = tuple((b.line, b.key, name) for b in bindings for name in b.missing)
+    return FileReading(PYTHON_DOTENV, "ok", definitions, names=names,
+                       unresolved=unresolved), unparsable
 
 
 def read_docker(
@@ -207,7 +209,7 @@ def read_generic(
         for a in result.assignments
     )
     dropped = tuple(DroppedLine(i.line, i.reason, end_line=i.line) for i in result.ignored)
-    return FileReading(loader, "ok", definitions, dropped)
+    return FileReading(loader, "ok", definitions, dropped, executes=tuple(result.executes))
 
 
 def read_contents(

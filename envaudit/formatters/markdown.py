@@ -70,6 +70,9 @@ class MarkdownFormatter(Formatter):
                f"**{summary}** in {code(short_root(snap.root))} "
                f"({plural(len(snap.files), 'dotenv file')}; loaders: {', '.join(snap.loaders)}; "
                f"process environment {process}).", ""]
+        if snap.loader_uses:
+            out += [*(f"- loader {code(u.loader)}: {cell(u.reason)}" for u in snap.loader_uses),
+                    ""]
         if not options.quiet:
             out += [*_configuration(report.view()), ""]
         out += ["### Findings", ""]

@@ -45,6 +45,7 @@ class TextFormatter(Formatter):
                    + f" · {short_root(snap.root)} · {plural(len(snap.files), 'dotenv file')}"
                    + f" · {env_note} · loaders: {', '.join(snap.loaders)}")
         if options.verbose:
+            out.extend(f"  loader {u.loader}: {u.reason}" for u in snap.loader_uses)
             out.extend(f"  read {f.path} ({f.role}; {', '.join(f.loaders)})" for f in snap.files)
         if not options.quiet:
             out += ["", *_configuration(report.view(), on)]

@@ -90,6 +90,10 @@ class Binding(NamedTuple):
     """The value after unquoting and unescaping; ``None`` for a bare key."""
     line: int
     """1-based line of the key."""
+    missing: tuple[str, ...] = ()
+    """``${NAME}`` references in the raw value that neither an earlier key of the file nor the
+    environment defines and that have no ``:-`` default (python-dotenv expands them to ``""``);
+    filled by ``read``."""
 
 
 class Unparsable(NamedTuple):
@@ -227,9 +231,20 @@ def _with_next_lines(bindings: list[Binding], dropped: list[Unparsable]) -> list
     return out
 
 
+class Reading(NamedTuple):
+    """``read``'s result."""
+
+    bindings: list[Binding]
+    """The kept bindings, values interpolated, in file order."""
+    dropped: list[Unparsable]
+    """Statements python-dotenv drops."""
+    names: frozenset[str]
+    """Every key the file assigns, kept or not."""
+
+
 def _key_filter(
     text: str, keep: Callable[[set[str]], set[str]]
-) -> tuple[list[Binding], list[Unparsable]] | None:
+) -> Reading | None:
     """The bindings whose key ``keep`` accepts, without parsing every statement, for the
     common file: every line blank, a comment or a fast-path statement, and no ``${`` in a kept
     value (its interpolation may read any earlier key). ``None`` for any other file."""
@@ -241,7 +256,7 @@ def _key_filter(
     names.discard("")  # blank and comment lines
     hits = keep(names)
     if not hits:
-        return [], []
+        return Reading([], [], frozenset(names))
     numbers = [number for number, key in enumerate(keys, start=1) if key in hits]
     lines = text.split("\n")
     bindings: list[Binding] = []
@@ -251,12 +266,12 @@ def _key_filter(
         if "${" in statement[1]:
             return None
         bindings.append(Binding(statement[0], statement[1], number))
-    return bindings, []
+    return Reading(bindings, [], frozenset(names))
 
 
 def read(
     text: str, environ: Mapping[str, str], keep: Callable[[set[str]], set[str]] | None = None
-) -> tuple[list[Binding], list[Unparsable]]:
+) -> Reading:
     """``dotenv_values``' reading of ``text``: bindings with their interpolated values (only
     those whose key ``keep`` keeps: given a set of keys, it returns those to keep) and the
     dropped statements, in file order."""
@@ -267,9 +282,23 @@ def read(
     bindings, dropped = parse(text)
     values = interpolate(bindings, environ)
     kept = None if keep is None else keep({b.key for b in bindings})
-    out = [b._replace(value=v) for b, v in zip(bindings, values)
-           if kept is None or b.key in kept]
-    return out, dropped
+    out = []
+    seen: set[str] = set()
+    for binding, value in zip(bindings, values):
+        if kept is None or binding.key in kept:
+            missing = _missing(binding.value, seen, environ)
+            out.append(Binding(binding.key, value, binding.line, missing))
+        seen.add(binding.key)
+    return Reading(out, dropped, frozenset(seen))
+
+
+def _missing(raw: str | None, seen: set[str], environ: Mapping[str, str]) -> tuple[str, ...]:
+    if raw is None or "${" not in raw:
+        return ()
+    return tuple(dict.fromkeys(
+        m.group("name") for m in POSIX_VARIABLE.finditer(raw)
+        if m.group("default") is None and m.group("name") not in seen
+        and m.group("name") not in environ))
 
 
 def _parse_statement(text: str, pos: int) -> tuple[str | None, str | None, int]:
