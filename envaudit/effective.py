@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from typing import Any
 
 from envaudit.context import AuditContext, Site, folder_contains
 from envaudit.model import Definition, DotenvFile
-from envaudit.redact import redact_url, show
+from envaudit.redact import redact_url, show, value_fp
 from envaudit.sdkfacts import fact
-from envaudit.variables import PROVIDER_PREFIXES, TABLE_ALWAYS, TABLE_VARIABLES
+from envaudit.variables import PROVIDER_PREFIXES, TABLE_ALWAYS, TABLE_VARIABLES, relevant
 
 #: Shadowed sources listed after the winner before ``+N more``.
 _SHADOWED_SHOWN = 2
@@ -201,4 +202,34 @@ def rows(ctx: AuditContext) -> list[ConfigRow]:
         ))
         out.append(ConfigRow(name, show(name, winner.value), source,
                              _effect(name, winner.value, ctx), shadowed))
+    return out
+
+
+def _value_json(name: str, value: str | None) -> dict[str, Any]:
+    """A value as every output may carry it: shown (value, hint or redacted URL) and its
+    fingerprint (``None`` for a bare key)."""
+    return {"shown": show(name, value), "value_fp": None if value is None else value_fp(value)}
+
+
+def variables(ctx: AuditContext) -> list[dict[str, Any]]:
+    """The JSON report's ``variables``: for every provider variable set anywhere the app may
+    load from (and the key and base URL), every place it is defined with the value each loader
+    reads there, and the definition each loader in use ends up with (``null``: not set). Empty
+    when nothing says the app uses the provider (as the table)."""
+    if not ctx.provider_in_use:
+        return []
+    names = set(ctx.names())
+    wanted = [n for n in TABLE_VARIABLES if n in names or n in TABLE_ALWAYS]
+    wanted += sorted(n for n in names if relevant(n) and n not in TABLE_VARIABLES)
+    out: list[dict[str, Any]] = []
+    for name in wanted:
+        sources = [{"location": site.location.to_json(),
+                    "values": {ld: _value_json(name, v) for ld, v in site.values.items()}}
+                   for site in ctx.sites(name)]
+        winners: dict[str, Any] = {}
+        for loader in ctx.snapshot.loaders:
+            d = ctx.effective(name, loader)
+            winners[loader] = None if d is None else {"location": d.location.to_json(),
+                                                      **_value_json(name, d.value)}
+        out.append({"name": name, "sources": sources, "winner": winners})
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from envaudit.effective import variables
 from envaudit.engine import Report
 from envaudit.formatters import base
 from envaudit.formatters.base import Formatter, RenderOptions
@@ -34,6 +35,9 @@ def report_json(report: Report) -> dict[str, Any]:
         "findings": [finding_json(f) for f in report.findings],
         "skipped": [s.to_json() for s in report.snapshot.skipped],
         "summary": report.summary(),
+        "loaders": [{"loader": u.loader, "reason": u.reason}
+                    for u in report.snapshot.loader_uses],
+        "variables": variables(report.view()),
     }
 
 
