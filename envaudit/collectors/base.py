@@ -25,6 +25,9 @@ class CollectOptions:
     loaders_in_use: tuple[str, ...] | None = None
     """The loaders the project uses, set by the engine between the two collector phases (the
     files are then read as these loaders read them); ``None`` before."""
+    load_names: dict[str, frozenset[str]] | None = None
+    """Per node loader, the file names the code makes it load (``dotenv.config({path: [...]})``,
+    ``.env`` by default); ``None`` when the code was not analysed (every file is read)."""
     provider: str | None = None
     """``--provider`` (forces the provider's rules on)."""
     environ: Mapping[str, str] = field(default_factory=dict)

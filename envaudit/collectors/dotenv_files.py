@@ -7,7 +7,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from envaudit.collectors.base import CollectOptions, Collector, Fact
 from envaudit.collectors.discovery import (
@@ -129,9 +129,10 @@ Keep = Optional[Callable[[set[str]], set[str]]]
 
 def read_python_dotenv(
     data: bytes, environ: Mapping[str, str], location: Location, keep: Keep = None
-) -> tuple[FileReading, list[python_dotenv.Unparsable]]:
+) -> tuple[FileReading, list[python_dotenv.Unparsable], Subset | None]:
     """python-dotenv's reading (``dotenv_values`` with interpolation against ``environ``),
-    definitions limited to the names ``keep`` accepts, and the statements it drops."""
+    definitions limited to the names ``keep`` accepts, the statements it drops, and the kept
+    statements other loaders may read on their own (``Subset``), when there is such a subset."""
     try:
         text = python_dotenv.decode(data)
     except UnicodeDecodeError as exc:
@@ -140,15 +141,41 @@ def read_python_dotenv(
             error=f"python-dotenv raises UnicodeDecodeError ({exc.reason} at byte {exc.start}): "
                   "load_dotenv() crashes the app",
             error_line=_line_of(data, exc.start),
-        ), []
-    bindings, unparsable, names = python_dotenv.read(text, environ, keep)
+        ), [], None
+    bindings, unparsable, names, simple = python_dotenv.read(text, environ, keep)
     definitions = tuple(
         Definition(b.key, b.value, Location("dotenv", location.path, b.line), PYTHON_DOTENV)
         for b in bindings
     )
     unresolved = tuple((b.line, b.key, name) for b in bindings for name in b.missing)
+    subset = _subset(data, text, [b.line for b in bindings]) if simple and keep else None
     return FileReading(PYTHON_DOTENV, "ok", definitions, names=names,
-                       unresolved=unresolved), unparsable
+                       unresolved=unresolved), unparsable, subset
+
+
+class Subset(NamedTuple):
+    """The kept statements of a file, as a smaller file every line-based loader reads exactly
+    as it reads those lines in the whole file."""
+
+    data: bytes
+    """The kept lines, joined with ``\n``."""
+    lines: tuple[int, ...]
+    """The original line number of each line of ``data``."""
+
+
+def _subset(data: bytes, text: str, kept: list[int]) -> Subset | None:
+    """The kept lines as a ``Subset`` of a simple file (every line blank, a comment or a
+    one-line statement), or ``None`` when a loader could read them differently in context: a
+    backtick anywhere (node loaders quote multi-line values with it), a ``$`` on a kept line
+    (expansion reads other keys), a carriage return (docker and compose do not split at a lone
+    CR)."""
+    if b"`" in data or b"\r" in data:
+        return None
+    lines = text.split("\n")
+    picked = [lines[n - 1] for n in kept]
+    if any("$" in line for line in picked):
+        return None
+    return Subset(("\n".join(picked) + "\n").encode("utf-8") if picked else b"", tuple(kept))
 
 
 def read_docker(
@@ -194,13 +221,29 @@ def dropped_lines(
 
 
 def read_generic(
-    loader: str, data: bytes, environ: Mapping[str, str], location: Location, keep: Keep = None
+    loader: str, data: bytes, environ: Mapping[str, str], location: Location, keep: Keep = None,
+    subset: Subset | None = None,
 ) -> FileReading | None:
-    """One modelled loader's reading (``envaudit.loaders.reader``), or ``None`` without a model."""
+    """One modelled loader's reading (``envaudit.loaders.reader``), or ``None`` without a model.
+
+    With a ``subset``, only the kept statements are read (``tests/collectors`` checks that this
+    equals the whole file's reading, filtered).
+    """
     read = reader(loader)
     if read is None:
         return None
-    result = read(data, environ, keep=keep)
+    if subset is not None:
+        if not subset.data:
+            return FileReading(loader, "ok")
+        result = read(subset.data, environ, keep=keep)
+        lines = subset.lines
+        result = result._replace(
+            assignments=[a._replace(line=lines[a.line - 1]) for a in result.assignments],
+            ignored=[i._replace(line=lines[i.line - 1]) for i in result.ignored],
+            rejected_line=None if result.rejected_line is None else lines[result.rejected_line - 1],
+            executes=tuple(lines[n - 1] for n in result.executes))
+    else:
+        result = read(data, environ, keep=keep)
     if result.rejected is not None:
         return FileReading(loader, "file-rejected", error=result.rejected,
                            error_line=result.rejected_line)
@@ -219,20 +262,19 @@ def read_contents(
     """One reading per loader in ``loaders`` (python-dotenv first). docker's entries are also
     read when python-dotenv drops a statement, to name what it loses."""
     readings: list[FileReading] = []
-    unparsable: list[python_dotenv.Unparsable] = []
+    python, unparsable, subset = read_python_dotenv(data, environ, location, keep)
     if PYTHON_DOTENV in loaders:
-        python, unparsable = read_python_dotenv(data, environ, location, keep)
         readings.append(python)
-    if DOCKER_ENV_FILE in loaders or unparsable:
+    if DOCKER_ENV_FILE in loaders or (unparsable and readings):
         docker, entries = read_docker(data, environ, location, keep)
         if DOCKER_ENV_FILE in loaders:
             readings.append(docker)
-        if unparsable:
+        if unparsable and readings and readings[0].loader == PYTHON_DOTENV:
             inventory = entries if docker.status == "ok" else None
             readings[0] = replace(readings[0], dropped=dropped_lines(unparsable, inventory))
     for loader in loaders:
         if loader not in BUILT_IN:
-            reading = read_generic(loader, data, environ, location, keep)
+            reading = read_generic(loader, data, environ, location, keep, subset)
             if reading is not None:
                 readings.append(reading)
     return tuple(readings)
@@ -241,18 +283,25 @@ def read_contents(
 def loaders_for(name: str, origin: str, options: CollectOptions) -> tuple[str, ...]:
     """Which loaders in use read this file.
 
-    ``--loader`` wins. Otherwise every dotenv library in use reads every file (a path can name
-    any of them), the conventions read the ``.env`` family, and docker's ``--env-file`` reads
-    files named with ``--env-file`` and docker-style ``NAME.env`` files.
+    ``--loader`` wins. Otherwise python-dotenv reads every file (``load_dotenv(path)`` can name
+    any of them), the node libraries read ``.env`` (``dotenv.config()``'s default), the
+    conventions read the ``.env`` family but examples, every loader reads files named with
+    ``--env-file``, and docker's ``--env-file`` reads those and docker-style ``NAME.env`` files.
     """
     if options.loaders:
         return options.loaders
     docker_style = origin != "discovered" or not name.startswith(".env")
+    example = role_of(name) == "example"
     out: list[str] = []
     for loader in options.loaders_in_use or (PYTHON_DOTENV,):
         kind = LOADERS[loader].kind if loader in LOADERS else "library"
-        if kind == "library" or (kind == "convention" and name.startswith(".env")):
-            out.append(loader)
+        if loader == PYTHON_DOTENV or origin != "discovered":
+            out.append(loader)  # any file may be passed to load_dotenv(path); named files: all
+        elif kind == "library" and (options.load_names is None
+                                    or name in options.load_names.get(loader, {".env"})):
+            out.append(loader)  # dotenv.config() and dotenvx read ./.env unless told otherwise
+        elif kind == "convention" and name.startswith(".env") and not example:
+            out.append(loader)  # .env, .env.local, .env.<mode>, .env.<mode>.local
     if docker_style:
         out.append(DOCKER_ENV_FILE)
     return tuple(dict.fromkeys(out))

@@ -240,6 +240,9 @@ class Reading(NamedTuple):
     """Statements python-dotenv drops."""
     names: frozenset[str]
     """Every key the file assigns, kept or not."""
+    simple: bool = False
+    """Every line is blank, a comment or a one-line fast-path statement (the key-filter route
+    read it): each statement can then be read on its own."""
 
 
 def _key_filter(
@@ -256,7 +259,7 @@ def _key_filter(
     names.discard("")  # blank and comment lines
     hits = keep(names)
     if not hits:
-        return Reading([], [], frozenset(names))
+        return Reading([], [], frozenset(names), True)
     numbers = [number for number, key in enumerate(keys, start=1) if key in hits]
     lines = text.split("\n")
     bindings: list[Binding] = []
@@ -266,7 +269,7 @@ def _key_filter(
         if "${" in statement[1]:
             return None
         bindings.append(Binding(statement[0], statement[1], number))
-    return Reading(bindings, [], frozenset(names))
+    return Reading(bindings, [], frozenset(names), True)
 
 
 def read(

@@ -392,7 +392,7 @@ def test_read_with_a_key_filter_keeps_exactly_those_bindings(
     except UnicodeDecodeError:
         return
     wanted = pick | {"export"}
-    bindings, dropped, names = python_dotenv.read(text, environ, wanted.__and__)
+    bindings, dropped, names, _ = python_dotenv.read(text, environ, wanted.__and__)
     assert bindings == _filtered(text, environ, wanted)
     full = python_dotenv.read(text, environ)
     assert dropped == full.dropped and names == full.names
@@ -402,7 +402,7 @@ def test_the_key_filter_skips_the_full_parse_of_a_simple_file() -> None:
     text = "# c\nA=1\n  export B = 'two' # c\n\nC=${A}\n"
     assert python_dotenv._key_filter(text, {"A", "B"}.__and__) == (
         [python_dotenv.Binding("A", "1", 2), python_dotenv.Binding("B", "two", 3)], [],
-        frozenset({"A", "B", "C"}))
+        frozenset({"A", "B", "C"}), True)
     # a kept value to interpolate, or a line only the slow path reads: the full parse
     assert python_dotenv._key_filter(text, {"C"}.__and__) is None
     assert python_dotenv._key_filter(text + 'D="a\\nb"\n', {"A"}.__and__) is None
