@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -153,6 +154,10 @@ def read_python_dotenv(
                        unresolved=unresolved), unparsable, subset
 
 
+#: White space other than space, tab and newline (compose rejects it where python-dotenv skips it).
+_ODD_SPACE = re.compile(r"[^\S \t\n]")
+
+
 class Subset(NamedTuple):
     """The kept statements of a file, as a smaller file every line-based loader reads exactly
     as it reads those lines in the whole file."""
@@ -161,6 +166,9 @@ class Subset(NamedTuple):
     """The kept lines, joined with ``\n``."""
     lines: tuple[int, ...]
     """The original line number of each line of ``data``."""
+    plain: bool
+    """No ``$`` and no white space but spaces and tabs anywhere: a loader that refuses a whole
+    file for one bad line (compose) accepts every line, so it may read the subset too."""
 
 
 def _subset(data: bytes, text: str, kept: list[int]) -> Subset | None:
@@ -175,7 +183,9 @@ def _subset(data: bytes, text: str, kept: list[int]) -> Subset | None:
     picked = [lines[n - 1] for n in kept]
     if any("$" in line for line in picked):
         return None
-    return Subset(("\n".join(picked) + "\n").encode("utf-8") if picked else b"", tuple(kept))
+    plain = "$" not in text and _ODD_SPACE.search(text) is None
+    data = ("\n".join(picked) + "\n").encode("utf-8") if picked else b""
+    return Subset(data, tuple(kept), plain)
 
 
 def read_docker(
@@ -232,6 +242,8 @@ def read_generic(
     read = reader(loader)
     if read is None:
         return None
+    if subset is not None and LOADERS[loader].refuses_files and not subset.plain:
+        subset = None
     if subset is not None:
         if not subset.data:
             return FileReading(loader, "ok")

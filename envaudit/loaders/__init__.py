@@ -37,6 +37,8 @@ class LoaderInfo(NamedTuple):
     """``library`` (any dotenv file, by path), ``convention`` (``.env``, ``.env.local``,
     ``.env.<mode>``, ``.env.<mode>.local``) or ``docker`` (files given to ``--env-file``,
     ``NAME.env``)."""
+    refuses_files: bool = False
+    """A bad line anywhere makes it refuse the whole file (compose aborts the project)."""
 
 
 #: Loader name -> what it is, in the order they are reported.
@@ -58,7 +60,7 @@ LOADERS: dict[str, LoaderInfo] = {
     DOCKER_ENV_FILE: LoaderInfo("docker run --env-file (docker CLI, values taken verbatim)",
                                 "envaudit.loaders.docker_env_file", "docker"),
     COMPOSE: LoaderInfo("docker compose env_file (compose-go)", "envaudit.loaders.compose",
-                        "docker"),
+                        "docker", refuses_files=True),
 }
 
 

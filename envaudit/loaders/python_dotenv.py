@@ -157,8 +157,11 @@ class _Lines:
 def _fast_statement(text: str, pos: int) -> tuple[str, str, int] | None:
     """``(key, value, next position)`` when the statement at ``pos`` is one of the common forms
     (``KEY=value`` unquoted, ``KEY="value"`` with nothing to unescape), else ``None``."""
+    # NOTE: ``export =v`` / ``export ='v'``: python-dotenv reads ``export `` as the prefix and
+    # then finds no key, so the statement is dropped: the slow path must see it. ``export=v``
+    # and ``export export =v`` are plain statements.
     m = _FAST_LINE.match(text, pos)
-    if m is not None and not (m.group(2) and m.group(1) == "export"):
+    if m is not None and not (m.group(2) and m.group(1) == "export" and m.start(1) == pos):
         rest = m.group(3)
         stripped = rest.lstrip()
         if not stripped or stripped[0] not in "'\"":
@@ -172,7 +175,8 @@ def _fast_statement(text: str, pos: int) -> tuple[str, str, int] | None:
                     value = _cut_comment(value)
             return m.group(1), value.rstrip(), (m.end() + 1 if m.end() < len(text) else m.end())
     m = _FAST_QUOTED.match(text, pos)
-    if m is not None and m.group(1) != "export":
+    if m is not None and not (m.group(1) == "export" and m.start(1) == pos
+                              and text[m.end(1)] != "="):
         value = m.group(2) if m.group(2) is not None else m.group(3)
         return m.group(1), value, m.end()
     return None

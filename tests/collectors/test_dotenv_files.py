@@ -11,6 +11,9 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from loaders.test_python_dotenv import dotenv_files as dotenv_bytes
 
 from envaudit.collectors import fileio
 from envaudit.collectors.base import CollectOptions
@@ -20,9 +23,12 @@ from envaudit.collectors.dotenv_files import (
     encoding_issues,
     loaders_for,
     read_file,
+    read_generic,
+    read_python_dotenv,
 )
+from envaudit.loaders import BUILT_IN, LOADERS, reader
 from envaudit.loaders.docker_env_file import MAX_LINE_BYTES
-from envaudit.model import DOCKER_ENV_FILE, PYTHON_DOTENV, DotenvFile, FileReading, Skip
+from envaudit.model import DOCKER_ENV_FILE, PYTHON_DOTENV, DotenvFile, FileReading, Location, Skip
 
 from .helpers import options, write
 
@@ -476,3 +482,48 @@ def test_an_unreadable_file_for_real(tree: Path) -> None:  # pragma: no cover - 
     finally:
         locked.chmod(stat.S_IRUSR | stat.S_IWUSR)
     assert fact.reason == "not readable: Permission denied"
+
+
+# --------------------------------------------------------------------------- subsets
+
+_GENERIC = [ld for ld in LOADERS if ld not in BUILT_IN and reader(ld) is not None]
+
+
+@pytest.mark.skipif(not _GENERIC, reason="no loader model besides python-dotenv and docker")
+@settings(max_examples=300, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=dotenv_bytes(), pick=st.sets(st.sampled_from(["A", "B", "C", "KEY", "export"])))
+def test_a_subset_reads_like_the_whole_file(data: bytes, pick: set[str]) -> None:
+    """Reading only a simple file's kept statements gives every other loader the same
+    assignments (values and original lines) as reading the whole file and filtering."""
+    environ = {"A": "from_env", "EMPTY": ""}
+    location = Location("dotenv", ".env")
+    _, _, subset = read_python_dotenv(data, environ, location, pick.__and__)
+    if subset is None:
+        return
+    for loader in _GENERIC:
+        whole = read_generic(loader, data, environ, location, pick.__and__)
+        part = read_generic(loader, data, environ, location, pick.__and__, subset)
+        assert whole is not None and part is not None
+        assert part.status == whole.status, loader
+        assert [(d.name, d.value, d.location.line) for d in part.definitions] == [
+            (d.name, d.value, d.location.line) for d in whole.definitions], loader
+
+
+_KEYS = st.sampled_from(["A", "B", "C", "KEY", "export", "D_1"])
+_VALUE = st.text(alphabet="ab #\t'\"=:é\\", max_size=8)
+_SIMPLE = st.one_of(
+    st.builds(lambda e, k, s, v: f"{e}{k}{s}={v}", st.sampled_from(["", "export ", "  "]), _KEYS,
+              st.sampled_from(["", " ", "\t"]), _VALUE),
+    st.builds(lambda k, q, v, c: f"{k}={q}{v}{q}{c}", _KEYS, st.sampled_from(["'", '"']),
+              st.text(alphabet="ab #=é", max_size=6), st.sampled_from(["", " # c", "  "])),
+    st.sampled_from(["", "# comment", "   ", "#A=1"]),
+)
+
+
+@pytest.mark.skipif(not _GENERIC, reason="no loader model besides python-dotenv and docker")
+@settings(max_examples=300, deadline=None, database=None)
+@given(lines=st.lists(_SIMPLE, max_size=8), pick=st.sets(_KEYS))
+def test_a_simple_files_subset_reads_like_the_whole_file(lines: list[str], pick: set[str]) -> None:
+    test_a_subset_reads_like_the_whole_file.hypothesis.inner_test(  # type: ignore[attr-defined]
+        data="\n".join(lines).encode("utf-8"), pick=pick)
