@@ -13,6 +13,7 @@ from envaudit.errors import ConfigError
 from envaudit.model import (
     PYTHON_DOTENV,
     Definition,
+    DockerBuild,
     DotenvFile,
     Finding,
     LoaderUse,
@@ -35,6 +36,7 @@ def collect(
     profiles: tuple[str, ...] = ()
     hints: list[str] = []
     uses: list[LoaderUse] = []
+    docker_build: DockerBuild | None = None
     code = None
     for phase in (0, 1):
         if phase == 1:
@@ -54,6 +56,8 @@ def collect(
                     hints.append(fact.reason)
                 elif isinstance(fact, LoaderUse):
                     uses.append(fact)
+                elif isinstance(fact, DockerBuild):
+                    docker_build = fact
                 elif type(fact).__name__ == "CodeFacts":  # envaudit.source.facts, lazily
                     code = fact
     if options.provider:
@@ -66,7 +70,8 @@ def collect(
     return Snapshot(
         root=options.root, files=tuple(files), process=process, loaders=loaders,
         loader_uses=tuple(uses), provider_hints=tuple(hints), profile_files=profiles,
-        skipped=tuple(skipped), code=code,  # type: ignore[arg-type]
+        skipped=tuple(skipped), docker_build=docker_build,
+        code=code,  # type: ignore[arg-type]
     )
 
 

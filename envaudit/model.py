@@ -205,6 +205,18 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class DockerBuild:
+    """The root's Docker build context: a Dockerfile and the ``.dockerignore`` rules."""
+
+    dockerfile: str
+    """The Dockerfile's root-relative path."""
+    ignore_file: str | None = None
+    """``.dockerignore`` (root-relative), when there is one."""
+    ignore_patterns: tuple[str, ...] = ()
+    """Its patterns in order (``!`` exceptions kept), comments and blank lines dropped."""
+
+
+@dataclass(frozen=True)
 class LoaderUse:
     """Evidence that the project loads dotenv files with one loader."""
 
@@ -228,6 +240,8 @@ class Snapshot:
     """Loaders considered in use."""
     loader_uses: tuple[LoaderUse, ...] = ()
     """Why each loader is considered in use (``--loader``, a manifest, the code)."""
+    docker_build: DockerBuild | None = None
+    """The root's Docker build context, when the root has a Dockerfile."""
     provider_hints: tuple[str, ...] = ()
     """Why the Anthropic provider is considered in use (besides its variables)."""
     profile_files: tuple[str, ...] = ()

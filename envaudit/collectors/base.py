@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Union
 
-from envaudit.model import Definition, DotenvFile, LoaderUse, Skip
+from envaudit.model import Definition, DockerBuild, DotenvFile, LoaderUse, Skip
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class ProcessFacts:
     """Anthropic SDK profile files on disk."""
 
 
-Fact = Union[DotenvFile, ProcessFacts, Skip, "ProviderHint", LoaderUse]
+Fact = Union[DotenvFile, ProcessFacts, Skip, "ProviderHint", LoaderUse, DockerBuild]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from envaudit.model import (
     NODE_DOTENV,
     PYTHON_DOTENV,
     VITE,
+    DockerBuild,
     LoaderUse,
 )
 
@@ -121,6 +122,13 @@ class ManifestCollector(Collector):
             text = _read(root, filename)
             if text is not None:
                 yield from _script(text, filename)
+        dockerfile = _read(root, "Dockerfile")
+        if dockerfile is not None:
+            ignore = _read(root, ".dockerignore")
+            patterns = tuple(line.strip() for line in (ignore or "").splitlines()
+                             if line.strip() and not line.lstrip().startswith("#"))
+            yield DockerBuild("Dockerfile", ".dockerignore" if ignore is not None else None,
+                              patterns)
         for filename in _COMPOSE_FILES:
             text = _read(root, filename)
             if text is not None and re.search(r"(?m)^\s*env_file\s*:", text):

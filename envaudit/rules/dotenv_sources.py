@@ -1,5 +1,6 @@
 """EA2xx, across sources: what the process environment, duplicate keys, references and the
-loaders' different readings do to the value the app ends up with (EA201-EA204, EA208, EA214).
+loaders' different readings do to the value the app ends up with (EA201-EA204, EA208, EA210,
+EA214, EA215).
 
 Credential variables are EA1xx's: their values are checked as every loader in use reads them
 (EA103-EA110), shadowing between sources is EA113, an empty exported key is EA102. These rules
@@ -15,6 +16,7 @@ from envaudit.context import AuditContext, Site
 from envaudit.loaders import LOADERS
 from envaudit.model import (
     DOTENV_EXPAND,
+    DOTENVX,
     Definition,
     DotenvFile,
     Finding,
@@ -396,7 +398,109 @@ class DotenvMissingExampleKey(Rule):
             mine + "/") or mine == ""
 
 
+class DotenvCommandSubstitution(Rule):
+    """
+    ## What it does
+    Finds `$(command)` in a value of a file that dotenv-expand (1000.x) or dotenvx, when in
+    use, expand: they run the command while loading the file.
+
+    ## Why is this bad?
+    Loading configuration runs a program: a value copied from a shell script, or a file an
+    attacker can write, executes code in the app's process with its credentials; the same file
+    read by python-dotenv or docker keeps the text literally, so the value also differs.
+
+    ## Example
+    `ANTHROPIC_API_KEY=$(cat /run/secrets/anthropic)`
+
+    ## Use instead
+    Resolve the value before the process starts (the shell, the orchestrator's secrets), or
+    write it out.
+
+    ## References
+    - research/dotenv-semantics.md, dotenv-expand 1000.0.0 and dotenvx sections
+    """
+
+    meta = RuleMeta("EA215", "dotenv-command-substitution", Severity.WARNING,
+                    "$(...) in a value that dotenv-expand or dotenvx executes",
+                    "resolve the value before the process starts, or write it out")
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Fire per line a loader in use would run as a command."""
+        for f in ctx.snapshot.files:
+            lines: dict[int, list[str]] = {}
+            for reading in f.readings:
+                if reading.loader in f.loaders and reading.loader in (DOTENV_EXPAND, DOTENVX):
+                    for line in reading.executes:
+                        lines.setdefault(line, []).append(NAMES[reading.loader])
+            for line, who in sorted(lines.items()):
+                verb = "runs" if len(who) == 1 else "run"
+                message = (f"line {line} of {f.path} holds $(...): {_listed(who)} {verb} the "
+                           "command when the file loads")
+                yield self.finding(message, Location("dotenv", f.path, line),
+                                   subject=str(line))
+
+
+class DotenvExcludedFromImage(Rule):
+    """
+    ## What it does
+    Finds a `.env` file holding provider variables that a dotenv library in use loads at run
+    time, while the root's `.dockerignore` leaves it out of the Docker build context.
+
+    ## Why is this bad?
+    `COPY . .` copies everything but the excluded files, so inside the container
+    `load_dotenv()` or `dotenv.config()` finds no `.env` and loads nothing, silently. The app
+    works on the laptop and fails in the image with "Could not resolve authentication method"
+    unless the variables are passed at run time. Excluding `.env` is right (secrets do not
+    belong in images): the finding is a reminder to pass them with `docker run --env-file`,
+    `-e`, compose `env_file:` or the orchestrator's secrets.
+
+    ## Example
+    `.dockerignore` has `.env`; `app.py` calls `load_dotenv()`; the Dockerfile runs
+    `python app.py` and the deployment passes no variables.
+
+    ## Use instead
+    Pass the variables at run time: `docker run --env-file .env image`, or compose
+    `env_file: .env`.
+
+    ## References
+    - docs.docker.com, "Dockerignore file"
+    - research/dotenv-semantics.md, "What bites", item 1
+    """
+
+    meta = RuleMeta("EA210", "dotenv-excluded-from-image", Severity.WARNING,
+                    ".dockerignore excludes the .env file the code loads at run time",
+                    "pass the variables at run time (docker run --env-file, compose env_file)")
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Fire per excluded `.env` file that a run-time loader reads and that holds provider
+        variables."""
+        build = ctx.snapshot.docker_build
+        if build is None or not build.ignore_patterns:
+            return
+        from envaudit.dockerignore import excluded
+
+        runtime = [ld for ld in ctx.snapshot.loaders if _loads_into_process(ld)]
+        if not runtime:
+            return
+        for f in ctx.env_files:
+            name = f.path.rpartition("/")[2]
+            if f.origin != "discovered" or not name.startswith(".env"):
+                continue
+            loaders = [ld for ld in runtime if ld in f.loaders]
+            names = sorted({d.name for r in f.readings if r.loader in loaders
+                            for d in r.definitions if relevant(d.name)})
+            if not loaders or not names or not excluded(f.path, build.ignore_patterns):
+                continue
+            who = _listed([NAMES.get(ld, ld) for ld in loaders])
+            shown = _listed(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            message = (f"{build.ignore_file} keeps {f.path} out of the image built from "
+                       f"{build.dockerfile}: in the container {who} finds no file, so {shown} "
+                       "must be passed at run time")
+            yield self.finding(message, Location("dotenv", f.path), subject=f.path)
+
+
 RULES: tuple[Rule, ...] = (
     DotenvShadowed(), DotenvEmptyShadow(), DotenvDuplicateKey(), DotenvParseDivergence(),
-    DotenvUndefinedReference(), DotenvMissingExampleKey(),
+    DotenvExcludedFromImage(),
+    DotenvUndefinedReference(), DotenvMissingExampleKey(), DotenvCommandSubstitution(),
 )

@@ -1,0 +1,6 @@
+"""Draft replies to support mail with Claude."""
+from anthropic import Anthropic
+from dotenv import load_dotenv
+
+load_dotenv()
+client = Anthropic()
