@@ -1,0 +1,2 @@
+from dotenv import load_dotenv
+load_dotenv()
