@@ -1,0 +1,365 @@
+"""``envaudit.loaders.compose_project`` on real YAML written into ``tmp_path``.
+
+* file discovery, env_file and environment forms with their lines, typed YAML values, missing
+  required/optional env files, malformed YAML and other refused projects, override files;
+* the measured compose precedence experiment (``precedence.json``) reproduced;
+* when the real docker compose is installed: the same projects through ``config --format json``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from envaudit.loaders import compose_project as cp
+
+from . import compose_real, compose_truth
+
+needs_compose = pytest.mark.skipif(compose_real.find() is None, reason=compose_real.skip_reason())
+
+
+def write(folder: Path, files: Mapping[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return folder
+
+
+def load(folder: Path, environ: Mapping[str, str] | None = None) -> cp.ComposeProject:
+    project = cp.load_project(folder, environ or {})
+    assert isinstance(project, cp.ComposeProject), project
+    return project
+
+
+def resolve(folder: Path, environ: Mapping[str, str], name: str = "s"
+            ) -> cp.ServiceEnvironment:
+    dotenv = cp.read_project_dotenv(folder, environ)
+    assert dotenv.error is None
+    project = cp.load_project(folder, environ)
+    assert isinstance(project, cp.ComposeProject), project
+    service = project.service(name)
+    assert service is not None
+    return cp.service_environment(project, service, environ, dotenv.values)
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def test_discovery_order_and_warnings(tmp_path: Path) -> None:
+    write(tmp_path, {"docker-compose.yaml": "services: {}\n",
+                     "docker-compose.yml": "services: {}\n",
+                     "compose.override.yaml": "services: {}\n",
+                     "docker-compose.override.yml": "services: {}\n"})
+    files, warnings = cp.find_compose_files(tmp_path)
+    assert [p.name for p in files] == ["docker-compose.yml", "compose.override.yaml"]
+    assert len(warnings) == 2
+    (tmp_path / "compose.yml").write_text("services: {}\n")
+    assert cp.find_compose_files(tmp_path)[0][0].name == "compose.yml"
+
+
+def test_discovery_in_parents_only_when_asked(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "services: {}\n"})
+    sub = tmp_path / "a" / "b"
+    sub.mkdir(parents=True)
+    assert cp.find_compose_files(sub) == ((), ())
+    assert cp.find_compose_files(sub, search_parents=True)[0] == (tmp_path / "compose.yaml",)
+    error = cp.load_project(sub, {})
+    assert isinstance(error, cp.ComposeProjectError) and error.kind == "not_found"
+
+
+# --------------------------------------------------------------------------- forms and lines
+
+FORMS = """
+services:
+  one:
+    image: x
+    env_file: one.env
+    environment:
+      A: plain
+      B:
+      C: "3.10"
+      D: 3.10
+      E: 1000000.0
+      F: yes
+      G: 0x1F
+      H: ${SHELL_K}-$$literal
+  two:
+    image: x
+    env_file:
+      - first.env
+      - path: ./second.env
+        required: false
+      - path: raw.env
+        format: raw
+    environment:
+      - LIST_A=1
+      - LIST_BARE
+      - LIST_EMPTY=
+"""
+
+
+def test_env_file_and_environment_forms_with_lines(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": FORMS})
+    project = load(tmp_path, {"SHELL_K": "k"})
+    one, two = project.services
+    assert (one.name, one.line, two.name, two.line) == ("one", 2, "two", 14)
+    assert [(r.path, r.required, r.format, r.line) for r in one.env_files] == [
+        ("one.env", True, None, 4)]
+    assert one.env_files[0].resolved == tmp_path / "one.env"
+    assert [(e.key, e.value, e.line, e.yaml_type) for e in one.environment] == [
+        ("A", "plain", 6, "str"), ("B", None, 7, "null"), ("C", "3.10", 8, "str"),
+        ("D", "3.1", 9, "float"), ("E", "1e+06", 10, "float"), ("F", "yes", 11, "str"),
+        ("G", "31", 12, "int"), ("H", "k-$literal", 13, "str")]
+    assert [(r.path, r.required, r.format, r.line) for r in two.env_files] == [
+        ("first.env", True, None, 17), ("./second.env", False, None, 18),
+        ("raw.env", True, "raw", 20)]
+    assert [(e.key, e.value, e.line, e.form) for e in two.environment] == [
+        ("LIST_A", "1", 23, "list"), ("LIST_BARE", None, 24, "list"),
+        ("LIST_EMPTY", "", 25, "list")]
+
+
+def test_missing_required_and_optional_env_files(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": """
+        services:
+          s:
+            image: x
+            env_file:
+              - path: optional.env
+                required: false
+              - present.env
+        """, "present.env": "K=v\n"})
+    env = resolve(tmp_path, {})
+    assert env.error is None and env.values() == {"K": "v"}
+    assert env.readings[0][1] is None
+    (tmp_path / "present.env").unlink()
+    missing = resolve(tmp_path, {})
+    assert missing.error is not None and missing.error.kind == "env_file_missing"
+    assert missing.error.line == 7 and missing.variables == ()
+
+
+def test_env_file_refused_by_compose_fails_the_service(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "services:\n  s:\n    image: x\n    env_file: bad.env\n",
+                     "bad.env": "OK=1\nKEY='unterminated\n"})
+    env = resolve(tmp_path, {})
+    assert env.error is not None and env.error.kind == "env_file_rejected"
+    assert env.error.line == 2 and env.error.path == tmp_path / "bad.env"
+
+
+def test_list_name_ending_in_a_space_byte(tmp_path: Path) -> None:
+    """compose tests the name's last BYTE: 'à' (C3 A0) ends in NBSP's byte and is refused."""
+    write(tmp_path, {"compose.yaml": "services:\n  s:\n    image: x\n    environment:\n"
+                                     "      - \u00e0=1\n"})
+    error = cp.load_project(tmp_path, {})
+    assert isinstance(error, cp.ComposeProjectError) and error.kind == "invalid_environment"
+    assert error.line == 5
+
+
+@pytest.mark.parametrize(("text", "kind", "line"), [
+    ("services:\n  s: [\n", "yaml", 3),
+    ("services:\n  s:\n    image: x\n   bad: indent\n", "yaml", 4),
+    ("- a\n- b\n", "not_mapping", 1),
+    ("services: [a, b]\n", "invalid_services", 1),
+    ("services:\n  s: text\n", "invalid_service", 2),
+    ("services:\n  s:\n    env_file: {path: 1, other: 2}\n", "invalid_env_file", 3),
+    ("services:\n  s:\n    env_file: [{required: false}]\n", "invalid_env_file", 3),
+    ("services:\n  s:\n    environment: text\n", "invalid_environment", 3),
+    ("services:\n  s:\n    environment: [1]\n", "invalid_environment", 3),
+    ("services:\n  s:\n    environment: {A: [1]}\n", "invalid_environment", 3),
+    ("services:\n  s:\n    environment: {A: 2001-12-14}\n", "invalid_environment", 3),
+    ("services:\n  s:\n    environment: {A: '${NOPE:?set it}'}\n", "interpolation", 3),
+])
+def test_refused_projects_are_error_values(tmp_path: Path, text: str, kind: str, line: int
+                                           ) -> None:
+    write(tmp_path, {"compose.yaml": text})
+    error = cp.load_project(tmp_path, {})
+    assert isinstance(error, cp.ComposeProjectError), error
+    assert (error.kind, error.line) == (kind, line), error
+    assert "set it" not in error.message
+
+
+def test_compose_file_that_is_a_folder_or_too_large(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "compose.yaml").mkdir()
+    error = cp.load_project(tmp_path, {})
+    assert isinstance(error, cp.ComposeProjectError) and error.kind == "is_directory"
+    other = tmp_path / "big"
+    write(other, {"compose.yaml": "services: {}\n" + "# filler\n" * 100})
+    monkeypatch.setattr(cp, "MAX_COMPOSE_BYTES", 64)
+    error = cp.load_project(other, {})
+    assert isinstance(error, cp.ComposeProjectError) and error.kind == "too_large"
+
+
+def test_deeply_nested_yaml_is_an_error_value(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "x: " + "[" * 5000 + "]" * 5000 + "\n"})
+    result = cp.load_project(tmp_path, {})
+    assert isinstance(result, (cp.ComposeProject, cp.ComposeProjectError))
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("services:\n", "invalid_services"),
+    ("services:\n  s:\n", "invalid_service"),
+    ("services:\n  s:\n    image: x\n    env_file:\n", "invalid_env_file"),
+    ("services:\n  s:\n    image: x\n    environment:\n", "invalid_environment"),
+    ("", "empty"),
+    ("# only a comment\n", "empty"),
+])
+def test_empty_sections_are_refused(tmp_path: Path, text: str, kind: str) -> None:
+    """compose v2.40.3 refuses each of these (checked with the real binary)."""
+    write(tmp_path, {"compose.yaml": text})
+    error = cp.load_project(tmp_path, {})
+    assert isinstance(error, cp.ComposeProjectError) and error.kind == kind, error
+
+
+def test_no_services_key_is_fine(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": "x-a: 1\n"})
+    assert load(tmp_path).services == ()
+
+
+def test_merge_keys_and_multiple_documents(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": """
+        x-common: &common
+          environment:
+            SHARED: from_anchor
+        services:
+          s:
+            <<: *common
+            image: x
+        ---
+        services:
+          s:
+            environment:
+              SECOND_DOC: "1"
+        """})
+    service = load(tmp_path).services[0]
+    assert [(e.key, e.value) for e in service.environment] == [
+        ("SHARED", "from_anchor"), ("SECOND_DOC", "1")]
+
+
+# --------------------------------------------------------------------------- overrides
+
+BASE = """
+services:
+  s:
+    image: x
+    env_file: [a.env, b.env]
+    environment:
+      A: base
+      B: base
+"""
+
+
+@pytest.mark.parametrize(("override", "env_files", "environment"), [
+    ("services:\n  s:\n    env_file: [c.env, a.env]\n    environment: [B=over, C=over]\n",
+     ["a.env", "b.env", "c.env"], {"A": "base", "B": "over", "C": "over"}),
+    ("services:\n  s:\n    env_file: !reset []\n    environment: !override {Z: z}\n",
+     [], {"Z": "z"}),
+    ("services:\n  t:\n    image: y\n", ["a.env", "b.env"], {"A": "base", "B": "base"}),
+])
+def test_override_file_merge(tmp_path: Path, override: str, env_files: list[str],
+                             environment: dict[str, str]) -> None:
+    write(tmp_path, {"compose.yaml": BASE, "compose.override.yaml": override,
+                     "a.env": "FA=1\n", "b.env": "FB=1\n", "c.env": "FC=1\n"})
+    project = load(tmp_path)
+    assert [p.name for p in project.files] == ["compose.yaml", "compose.override.yaml"]
+    service = project.service("s")
+    assert service is not None
+    assert [r.path for r in service.env_files] == env_files
+    assert {e.key: e.value for e in service.environment} == environment
+    if env_files == ["a.env", "b.env", "c.env"]:
+        # a.env is re-declared by the override: the later entry (line 4 there) takes its place
+        assert service.env_files[0].source.name == "compose.override.yaml"
+
+
+# --------------------------------------------------------------------------- project .env
+
+
+def test_project_dotenv_and_its_switch(tmp_path: Path) -> None:
+    write(tmp_path, {".env": "A=${SHELL_K}\nB=${A}-b\nSHELL_K=from_file\n"})
+    dotenv = cp.read_project_dotenv(tmp_path, {"SHELL_K": "sh"})
+    assert dict(dotenv.values) == {"A": "sh", "B": "sh-b", "SHELL_K": "from_file"}
+    assert cp.read_project_dotenv(tmp_path, {"COMPOSE_DISABLE_ENV_FILE": "true"}).path is None
+    bad = cp.read_project_dotenv(tmp_path, {"COMPOSE_DISABLE_ENV_FILE": "maybe"})
+    assert bad.error is not None and bad.error.kind == "invalid_setting"
+    (tmp_path / ".env").write_text("A='never closed\n")
+    refused = cp.read_project_dotenv(tmp_path, {})
+    assert refused.error is not None and refused.error.line == 1
+
+
+# --------------------------------------------------------------------------- measured precedence
+
+
+@pytest.mark.parametrize("run", sorted(compose_truth.precedence()["docker_compose"]["runs"]))
+def test_measured_compose_precedence(tmp_path: Path, run: str) -> None:
+    measured = compose_truth.precedence()["docker_compose"]
+    write(tmp_path, measured["files"])
+    environ = measured["runs"][run]["environ"]
+    env = resolve(tmp_path, environ)
+    assert env.error is None
+    assert env.values() == measured["runs"][run]["result"]["stdout"]
+    origins = {v.key: (v.origin, v.path.name, v.line) for v in env.variables}
+    assert origins["K"] == ("env_file", "b.env", 1)  # the later env_file wins
+    assert origins["FROM_ENVIRONMENT"] == ("environment", "compose.yaml", 6)
+    assert origins["SHELLKEY"] == ("env_file", "a.env", 4)  # the shell never overrides
+
+
+# --------------------------------------------------------------------------- real compose
+
+REAL_PROJECTS: list[tuple[dict[str, str], dict[str, str]]] = [
+    ({"compose.yaml": FORMS.replace("  one:", "  s:").replace("two:", "t:"),
+      "one.env": "O=${B}-${SHELL_K}\nB=from_file\n", "first.env": "X=1\n",
+      "raw.env": "R='raw'\n"}, {"SHELL_K": "k", "B": "shell_b"}),
+    ({"compose.yaml": BASE, "compose.override.yaml":
+      "services:\n  s:\n    env_file: [c.env, a.env]\n    environment: [B=over, C=over]\n",
+      "a.env": "FA=1\nB=from_a\n", "b.env": "FB=${FA}\n", "c.env": "FC=1\nFA=2\n",
+      ".env": "P=from_project\n"}, {}),
+    ({"compose.yaml": "services:\n  s:\n    image: x\n    env_file: [a.env]\n"
+                      "    environment: {M: '${P:-d}', N: 0o17, O: 1e21, Q: -0.0, R: 1_000}\n",
+      "a.env": "A=${M}\nB=${P}\nC\n", ".env": "P=proj\nC=proj_c\n"}, {"P": ""}),
+]
+
+
+@needs_compose
+@pytest.mark.parametrize("index", range(len(REAL_PROJECTS)))
+def test_real_compose_projects(tmp_path: Path, index: int) -> None:
+    files, environ = REAL_PROJECTS[index]
+    write(tmp_path, files)
+    run = compose_real.config(tmp_path, environ, home=tmp_path)
+    assert run.services is not None, run.error
+    project = load(tmp_path, environ)
+    dotenv = cp.read_project_dotenv(tmp_path, environ)
+    for service in project.services:
+        env = cp.service_environment(project, service, environ, dotenv.values)
+        assert env.error is None
+        assert env.values() == (run.services[service.name].get("environment") or {})
+
+
+REFUSED_TEXTS = [
+    "services:\n  s: [\n",
+    "services: [a, b]\n",
+    "services:\n  s: text\n",
+    "services:\n",
+    "services:\n  s:\n",
+    "",
+    "services:\n  s:\n    image: x\n    env_file: {path: a.env, other: 2}\n",
+    "services:\n  s:\n    image: x\n    env_file: [{required: false}]\n",
+    "services:\n  s:\n    image: x\n    env_file:\n",
+    "services:\n  s:\n    image: x\n    environment: text\n",
+    "services:\n  s:\n    image: x\n    environment:\n",
+    "services:\n  s:\n    image: x\n    environment: [1]\n",
+    "services:\n  s:\n    image: x\n    environment: {A: [1]}\n",
+    "services:\n  s:\n    image: x\n    environment: {A: 2001-12-14}\n",
+    "services:\n  s:\n    image: x\n    environment: {A: '${NOPE:?set it}'}\n",
+    "services:\n  s:\n    image: x\n    environment: ['\u00e0=1']\n",
+]
+
+
+@needs_compose
+@pytest.mark.parametrize("text", REFUSED_TEXTS)
+def test_real_compose_refuses_what_we_refuse(tmp_path: Path, text: str) -> None:
+    write(tmp_path, {"compose.yaml": text})
+    assert isinstance(cp.load_project(tmp_path, {}), cp.ComposeProjectError)
+    run = compose_real.config(tmp_path, {}, home=tmp_path)
+    assert run.services is None
