@@ -1,6 +1,6 @@
 """EA2xx, across sources: what the process environment, duplicate keys, references and the
-loaders' different readings do to the value the app ends up with (EA201-EA204, EA208, EA210,
-EA214, EA215).
+loaders' different readings do to the value the app ends up with (EA201-EA204, EA207, EA208,
+EA210, EA214, EA215).
 
 Credential variables are EA1xx's: their values are checked as every loader in use reads them
 (EA103-EA110), shadowing between sources is EA113, an empty exported key is EA102. These rules
@@ -10,13 +10,17 @@ cover the provider's other variables (base URL, model, headers, proxies, CA sett
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from envaudit.catalogue import credentials
 from envaudit.context import AuditContext, Site
 from envaudit.loaders import LOADERS
 from envaudit.model import (
     DOTENV_EXPAND,
+    DOTENV_FLOW,
     DOTENVX,
+    NEXTJS,
+    VITE,
     Definition,
     DotenvFile,
     Finding,
@@ -220,6 +224,84 @@ class DotenvDuplicateKey(Rule):
 def _is_url(name: str, values: list[str | None]) -> bool:
     return name.upper().endswith(("_URL", "_PROXY", "_ENDPOINT", "_HOST")) or any(
         v is not None and "://" in v for v in values)
+
+
+class DotenvLayerConflict(Rule):
+    """
+    ## What it does
+    For each file convention in use (dotenv-flow, Next.js, Vite), finds a provider variable
+    set with different values in several files of one folder's `.env` family (`.env`,
+    `.env.local`, `.env.<mode>`, `.env.<mode>.local`), and says which file wins in each mode.
+    Credentials differing between files are also EA113's.
+
+    ## Why is this bad?
+    The conventions differ on the order: Next.js puts `.env.local` above `.env.development`,
+    Vite the other way round, and Next.js and dotenv-flow skip `.env.local` in test mode while
+    Vite reads it. An edit to the file that looks right has no effect in the mode that matters.
+
+    ## Example
+    `ANTHROPIC_BASE_URL` in `.env.local` (a mock server) and in `.env.development` (the
+    gateway), in a Next.js app.
+
+    ## Use instead
+    Set each variable in one file of the family, or make the values agree.
+
+    ## References
+    - research/dotenv-semantics.md, "Precedence between files and the process environment"
+    """
+
+    meta = RuleMeta("EA207", "dotenv-layer-conflict", Severity.WARNING,
+                    "the same key in several files of a convention, with different values",
+                    "set the variable in one file of the .env family")
+
+    _MODES = ("development", "production", "test")
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Fire once per convention, folder and variable whose files disagree."""
+        from envaudit.loaders.conventions import files_for
+
+        for convention in (c for c in ctx.snapshot.loaders if c in (DOTENV_FLOW, NEXTJS, VITE)):
+            for folder, files in sorted(self._folders(ctx, convention).items()):
+                yield from self._conflicts(convention, folder, files, files_for)
+
+    @staticmethod
+    def _folders(ctx: AuditContext, convention: str) -> dict[str, dict[str, dict[str, Definition]]]:
+        """folder -> file name -> variable -> its last definition in that file."""
+        out: dict[str, dict[str, dict[str, Definition]]] = {}
+        for f in ctx.env_files:
+            reading = f.reading(convention)
+            if f.origin != "discovered" or reading is None or reading.status != "ok":
+                continue
+            folder, _, name = f.path.rpartition("/")
+            values = out.setdefault(folder, {}).setdefault(name, {})
+            for d in reading.definitions:
+                if relevant(d.name):
+                    values[d.name] = d
+        return out
+
+    def _conflicts(self, convention: str, folder: str, files: dict[str, dict[str, Definition]],
+                   files_for: Any) -> Iterator[Finding]:
+        names = sorted({n for defs in files.values() for n in defs})
+        for name in names:
+            holders = {f: defs[name] for f, defs in files.items() if name in defs}
+            if len(holders) < 2 or len({d.value for d in holders.values()}) < 2:
+                continue
+            winners: dict[str, list[str]] = {}
+            for mode in self._MODES:
+                order = [f for f in files_for(convention, mode) if f in holders]
+                if order:
+                    winners.setdefault(order[0], []).append(mode)
+            if not winners:
+                continue
+            listed = _listed(sorted(holders))
+            says = "; ".join(f"{'/'.join(modes)} {'uses' if len(modes) == 1 else 'use'} "
+                             f"{file}'s" for file, modes in winners.items())
+            first = next(iter(winners))
+            where = f"{folder}/" if folder else ""
+            message = (f"{name} has different values in {listed}{' in ' + folder if folder else ''}"
+                       f": under {NAMES[convention]}, {says}")
+            yield self.finding(message, holders[first].location, name,
+                               subject=f"{convention}:{where}")
 
 
 class DotenvParseDivergence(Rule):
@@ -501,6 +583,6 @@ class DotenvExcludedFromImage(Rule):
 
 RULES: tuple[Rule, ...] = (
     DotenvShadowed(), DotenvEmptyShadow(), DotenvDuplicateKey(), DotenvParseDivergence(),
-    DotenvExcludedFromImage(),
+    DotenvExcludedFromImage(), DotenvLayerConflict(),
     DotenvUndefinedReference(), DotenvMissingExampleKey(), DotenvCommandSubstitution(),
 )
