@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from envaudit.collectors import ALL_COLLECTORS
 from envaudit.collectors.base import CollectOptions, Collector, ProcessFacts, ProviderHint
@@ -41,7 +42,7 @@ def collect(
     for phase in (0, 1):
         if phase == 1:
             loaders, uses = loaders_in_use(options, uses, code)
-            options = replace(options, loaders_in_use=loaders)
+            options = replace(options, loaders_in_use=loaders, load_names=load_names(code))
         for collector in collectors:
             if collector.phase != phase:
                 continue
@@ -76,7 +77,7 @@ def collect(
 
 
 def loaders_in_use(
-    options: CollectOptions, uses: list[LoaderUse], code: object = None
+    options: CollectOptions, uses: list[LoaderUse], code: Any = None
 ) -> tuple[tuple[str, ...], list[LoaderUse]]:
     """The loaders whose readings matter, and why: ``--loader`` when given; else every modelled
     loader the manifests and the code point at, in ``LOADERS`` order; python-dotenv when
@@ -86,7 +87,7 @@ def loaders_in_use(
     if options.loaders:
         return options.loaders, [LoaderUse(ld, "--loader") for ld in options.loaders]
     found: dict[str, LoaderUse] = {}
-    for use in uses:
+    for use in [*_code_uses(code), *uses]:
         if use.loader not in found and modeled(use.loader):
             found[use.loader] = use
     if not any(LOADERS[ld].kind != "docker" for ld in found):
@@ -94,6 +95,30 @@ def loaders_in_use(
                                                         "a dotenv loader")
     ordered = [found[ld] for ld in LOADERS if ld in found]
     return tuple(u.loader for u in ordered), ordered
+
+
+def _code_uses(code: Any) -> list[LoaderUse]:
+    """What the source says: each load call, preload and loader import (``CodeFacts``)."""
+    if code is None:
+        return []
+    out = [LoaderUse(c.loader, f"{c.location.display()} calls {c.function}") for c in code.loads]
+    out += [LoaderUse(e.preload.loader, f"{e.how} preloads it") for e in code.entry_points
+            if e.preload is not None]
+    out += [LoaderUse(i.loader, f"{i.location.display()} imports {i.package}")
+            for i in code.loader_imports]
+    return out
+
+
+def load_names(code: Any) -> dict[str, frozenset[str]] | None:
+    """Per loader, the file names the code makes it read (``.env`` by default, plus literal
+    paths given to ``dotenv.config({path})`` and friends); ``None`` without code facts."""
+    if code is None:
+        return None
+    names: dict[str, set[str]] = {}
+    for call in code.loads:
+        chosen = names.setdefault(call.loader, {".env"})
+        chosen.update(p.replace("\\", "/").rpartition("/")[2] for p in call.paths)
+    return {loader: frozenset(v) for loader, v in names.items()}
 
 
 def _matches(rule: Rule, key: str) -> bool:
