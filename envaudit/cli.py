@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from envaudit.rules.base import Rule
 
 ISSUES_URL = "https://github.com/envaudit/envaudit/issues"
-LOADER_CHOICES = ("python-dotenv", "docker-env-file")
+#: ``--loader`` choices: ``envaudit.loaders.LOADERS`` (spelled out: the CLI imports no model).
+LOADER_CHOICES = ("python-dotenv", "node-dotenv", "dotenv-expand", "dotenvx", "dotenv-flow",
+                  "nextjs", "vite", "docker-env-file", "compose")
 FORMAT_CHOICES = ("text", "json", "markdown", "sarif")
 
 

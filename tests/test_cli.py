@@ -502,3 +502,10 @@ def test_broken_pipe_is_quiet(runner: CliRunner, project: Path) -> None:
     with mock.patch("envaudit.output.write_report", side_effect=BrokenPipeError):
         result = run(runner, "scan", project)
     assert (result.exit_code, result.stderr) == (2, "")
+
+
+def test_loader_choices_are_the_loader_registry() -> None:
+    from envaudit.cli import LOADER_CHOICES
+    from envaudit.loaders import LOADERS
+
+    assert LOADER_CHOICES == tuple(LOADERS)
