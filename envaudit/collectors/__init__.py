@@ -6,9 +6,12 @@ from envaudit.collectors.base import Collector
 from envaudit.collectors.dotenv_files import DotenvFilesCollector
 from envaudit.collectors.manifests import ManifestCollector
 from envaudit.collectors.process_env import ProcessEnvCollector
+from envaudit.collectors.source_code import SourceCodeCollector
 
+#: In the order they run within a phase (``Collector.phase``: 0 before 1).
 ALL_COLLECTORS: tuple[Collector, ...] = (
+    ManifestCollector(),
+    SourceCodeCollector(),
     DotenvFilesCollector(),
     ProcessEnvCollector(),
-    ManifestCollector(),
 )

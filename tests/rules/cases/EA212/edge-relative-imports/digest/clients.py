@@ -1,0 +1,3 @@
+from anthropic import AsyncAnthropic
+
+claude = AsyncAnthropic()

@@ -1,0 +1,8 @@
+import 'dotenv/config'; // first: evaluated before client.mjs
+import { client } from './client.mjs';
+
+const message = await client.messages.create({
+  model: 'claude-haiku-4-5', max_tokens: 300,
+  messages: [{ role: 'user', content: 'Write the stand-up summary.' }],
+});
+console.log(message.content[0].text);
