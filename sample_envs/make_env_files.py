@@ -88,6 +88,10 @@ KEYS = {
     "devcontainer-empty-key": api_key("DEVCONTAINER"),
     "rotated-key-env-local/old": api_key("REVOKED-2025"),
     "rotated-key-env-local/new": api_key("ROTATED-2026"),
+    "python-client-before-load-dotenv": api_key("ISSUEBOT"),
+    "python-load-dotenv-fixed": api_key("ISSUEFIX"),
+    "node-esm-hoisted-client": api_key("STANDUP"),
+    "node-esm-dotenv-config-first": api_key("STANDFIX"),
 }
 
 
@@ -252,6 +256,12 @@ def files() -> dict[str, bytes]:
         f"ANTHROPIC_API_KEY={k['rotated-key-env-local/old']}",
         "DEBUG=digest:*",
     )
+    # EA212 / EA213: the key is right; the client is built before the file loads.
+    for name, model in (("python-client-before-load-dotenv", "ISSUE_BOT_MODEL"),
+                        ("python-load-dotenv-fixed", "ISSUE_BOT_MODEL"),
+                        ("node-esm-hoisted-client", "STANDUP_MODEL"),
+                        ("node-esm-dotenv-config-first", "STANDUP_MODEL")):
+        out[f"{name}/.env"] = _text(f"ANTHROPIC_API_KEY={k[name]}", f"{model}=claude-haiku-4-5")
     return out
 
 

@@ -1,2 +1,3 @@
 from dotenv import load_dotenv
+
 load_dotenv()
