@@ -213,8 +213,9 @@ def _value_json(name: str, value: str | None) -> dict[str, Any]:
 
 def variables(ctx: AuditContext) -> list[dict[str, Any]]:
     """The JSON report's ``variables``: for every provider variable set anywhere the app may
-    load from (and the key and base URL), every place it is defined with the value each loader
-    reads there, and the definition each loader in use ends up with (``null``: not set). Empty
+    load from (and the key and base URL), every place it is defined with the distinct values
+    read there and the loaders that read each, and the definition each loader in use ends up
+    with (``null``: not set). Empty
     when nothing says the app uses the provider (as the table)."""
     if not ctx.provider_in_use:
         return []
@@ -222,14 +223,23 @@ def variables(ctx: AuditContext) -> list[dict[str, Any]]:
     wanted = [n for n in TABLE_VARIABLES if n in names or n in TABLE_ALWAYS]
     wanted += sorted(n for n in names if relevant(n) and n not in TABLE_VARIABLES)
     out: list[dict[str, Any]] = []
+    shown: dict[tuple[str, str | None], dict[str, Any]] = {}  # a value recurs in many files
+
+    def value(name: str, v: str | None) -> dict[str, Any]:
+        entry = shown.get((name, v))
+        if entry is None:
+            entry = shown[(name, v)] = _value_json(name, v)
+        return entry
+
     for name in wanted:
         sources = [{"location": site.location.to_json(),
-                    "values": {ld: _value_json(name, v) for ld, v in site.values.items()}}
+                    "values": [{"loaders": loaders, **value(name, v)}
+                               for v, loaders in site.by_value().items()]}
                    for site in ctx.sites(name)]
         winners: dict[str, Any] = {}
         for loader in ctx.snapshot.loaders:
             d = ctx.effective(name, loader)
             winners[loader] = None if d is None else {"location": d.location.to_json(),
-                                                      **_value_json(name, d.value)}
+                                                      **value(name, d.value)}
         out.append({"name": name, "sources": sources, "winner": winners})
     return out

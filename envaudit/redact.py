@@ -268,25 +268,32 @@ class SecretSet:
         if not self._forms:
             return
         # NOTE: thousands of secrets times five forms of ``form in text`` took longer than the
-        # whole audit. Index the text's SIZE-character pieces at every STEP-th position: an
-        # occurrence of a form of SIZE + STEP - 1 characters or more covers one of them at one
-        # of any STEP consecutive offsets; the last ones are probed (a form's start is often a
-        # public prefix that hints show). Shorter forms are searched for directly.
+        # whole audit. The text's SIZE-character pieces at every STEP-th position are streamed
+        # against the probes of every form: an occurrence of a form of SIZE + STEP - 1
+        # characters or more covers one of those pieces at one of any STEP consecutive offsets
+        # of the form; its last ones are the probes (a form's start is often a public prefix
+        # that hints show). Only probes are held in memory, not the text's pieces. Shorter
+        # forms are searched for directly.
         size = step = _MIN_CHECKED
-        pieces = {text[i:i + size] for i in range(0, len(text) - size + 1, step)}
         reach = size + step - 1
+        probes: dict[str, list[tuple[str, str]]] = {}
+        leaks: list[str] = []
         for secret, forms in self._forms.items():
             for form in forms:
                 last = len(form) - size
                 if last + size < reach:
-                    leaked = form in text
-                else:
-                    leaked = (any(form[o:o + size] in pieces for o in range(last - step + 1,
-                                                                             last + 1))
-                              and form in text)
-                if not leaked:
+                    if form in text:
+                        leaks.append(secret)
                     continue
-                raise LeakError(
-                    "refusing to write the report: it would contain a secret value "
-                    f"(fp {value_fp(secret)}); please report this envaudit bug"
-                )
+                for o in range(last - step + 1, last + 1):
+                    probes.setdefault(form[o:o + size], []).append((secret, form))
+        if probes:
+            pieces = map(text.__getitem__, map(slice, range(0, len(text) - size + 1, step),
+                                               range(size, len(text) + 1, step)))
+            for piece in set(probes).intersection(pieces):
+                leaks.extend(secret for secret, form in probes[piece] if form in text)
+        for secret in leaks:
+            raise LeakError(
+                "refusing to write the report: it would contain a secret value "
+                f"(fp {value_fp(secret)}); please report this envaudit bug"
+            )

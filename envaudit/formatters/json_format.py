@@ -45,5 +45,13 @@ class JsonFormatter(Formatter):
     """Machine-readable report."""
 
     def render(self, report: Report, options: RenderOptions) -> str:
-        """Indented JSON, non-ASCII kept as is."""
-        return json.dumps(report_json(report), indent=2, ensure_ascii=False) + "\n"
+        """Indented JSON, non-ASCII kept as is; each ``variables`` entry on one line (a
+        monorepo has thousands of sources: one line per variable keeps the report readable and
+        lets the C encoder write it)."""
+        doc = report_json(report)
+        variables = doc.pop("variables")
+        text = json.dumps(doc, indent=2, ensure_ascii=False)
+        entries = ",\n".join("    " + json.dumps(v, ensure_ascii=False) for v in variables)
+        body = f"[\n{entries}\n  ]" if variables else "[]"
+        return f'{text[:-2]},\n  "variables": {body}\n}}\n'
+
