@@ -284,12 +284,27 @@ def read_contents(
         if unparsable and readings and readings[0].loader == PYTHON_DOTENV:
             inventory = entries if docker.status == "ok" else None
             readings[0] = replace(readings[0], dropped=dropped_lines(unparsable, inventory))
+    shared: dict[object, FileReading] = {}  # Next.js and Vite read as dotenv-expand does ...
     for loader in loaders:
-        if loader not in BUILT_IN:
+        if loader in BUILT_IN:
+            continue
+        read = reader(loader)
+        reading = shared.get(read)
+        if reading is None:
             reading = read_generic(loader, data, environ, location, keep, subset)
-            if reading is not None:
-                readings.append(reading)
+            if reading is None:
+                continue
+            shared[read] = reading
+        else:
+            reading = _relabel(reading, loader)
+        readings.append(reading)
     return tuple(readings)
+
+
+def _relabel(reading: FileReading, loader: str) -> FileReading:
+    """Another loader's identical reading (same model module), under ``loader``'s name."""
+    definitions = tuple(replace(d, loader=loader) for d in reading.definitions)
+    return replace(reading, loader=loader, definitions=definitions)
 
 
 def loaders_for(name: str, origin: str, options: CollectOptions) -> tuple[str, ...]:
