@@ -45,13 +45,19 @@ class JsonFormatter(Formatter):
     """Machine-readable report."""
 
     def render(self, report: Report, options: RenderOptions) -> str:
-        """Indented JSON, non-ASCII kept as is; each ``variables`` entry on one line (a
-        monorepo has thousands of sources: one line per variable keeps the report readable and
-        lets the C encoder write it)."""
-        doc = report_json(report)
-        variables = doc.pop("variables")
-        text = json.dumps(doc, indent=2, ensure_ascii=False)
-        entries = ",\n".join("    " + json.dumps(v, ensure_ascii=False) for v in variables)
-        body = f"[\n{entries}\n  ]" if variables else "[]"
-        return f'{text[:-2]},\n  "variables": {body}\n}}\n'
+        """Indented JSON, non-ASCII kept as is, with each finding and each ``variables`` entry
+        on one line: a monorepo has hundreds of findings and thousands of sources, one line
+        each keeps the report readable and lets the C encoder write it."""
+        parts = []
+        for key, value in report_json(report).items():
+            if key in _ONE_PER_LINE and value:
+                lines = ",\n".join("    " + json.dumps(item, ensure_ascii=False) for item in value)
+                body = f"[\n{lines}\n  ]"
+            else:
+                body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            parts.append(f"  {json.dumps(key)}: {body}")
+        return "{\n" + ",\n".join(parts) + "\n}\n"
 
+
+#: Lists written one item per line.
+_ONE_PER_LINE = ("findings", "variables")

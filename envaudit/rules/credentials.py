@@ -875,8 +875,9 @@ class KeyDivergent(Rule):
         if len({v for _, v in per_source.values()}) < 2:
             return None
         winners: dict[str, list[str]] = {}
-        for loader in ctx.snapshot.loaders or (PYTHON_DOTENV,):
-            d = ctx.effective(name, loader, among=group)
+        loaders = ctx.snapshot.loaders or (PYTHON_DOTENV,)
+        chosen = {loader: ctx.effective(name, loader, among=group) for loader in loaders}
+        for loader, d in chosen.items():
             if d is not None:
                 winners.setdefault(_from(d.location), []).append(_LOADER_NAMES.get(loader, loader))
         for _, v in per_source.values():
@@ -889,8 +890,7 @@ class KeyDivergent(Rule):
         if any(loc.source == "process" for loc, _ in per_source.values()):
             message += (" (load_dotenv() and dotenv.config() never override an exported "
                         "variable)")
-        first = ctx.effective(name, (ctx.snapshot.loaders or (PYTHON_DOTENV,))[0],
-                              among=group)
+        first = chosen[loaders[0]]
         location = first.location if first else next(iter(per_source.values()))[0]
         subject = ",".join(sorted(per_source))
         return self.finding(message, location, name, subject=subject)

@@ -353,6 +353,8 @@ class DotenvParseDivergence(Rule):
 
     def _divergence(self, f: DotenvFile, line: int, name: str, by_loader: dict[str, Definition],
                     loaders: list[str]) -> Finding | None:
+        if len(by_loader) == len(loaders) and len({d.value for d in by_loader.values()}) == 1:
+            return None  # the common line: every loader reads the same value
         outcomes: dict[str, dict[str, str]] = {}
         shown: dict[str, list[str]] = {}
         for loader in loaders:
