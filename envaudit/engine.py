@@ -12,6 +12,7 @@ from envaudit.collectors.base import CollectOptions, Collector, ProcessFacts, Pr
 from envaudit.context import AuditContext
 from envaudit.errors import ConfigError
 from envaudit.model import (
+    COMPOSE,
     PYTHON_DOTENV,
     Definition,
     DockerBuild,
@@ -88,7 +89,9 @@ def loaders_in_use(
         return options.loaders, [LoaderUse(ld, "--loader") for ld in options.loaders]
     found: dict[str, LoaderUse] = {}
     for use in [*_code_uses(code), *uses]:
-        if use.loader not in found and modeled(use.loader):
+        # NOTE: compose's reading is modelled, but the files its env_file entries name are not
+        # wired to it yet: until they are, it would only ever show the process environment.
+        if use.loader not in found and use.loader != COMPOSE and modeled(use.loader):
             found[use.loader] = use
     if not any(LOADERS[ld].kind != "docker" for ld in found):
         found[PYTHON_DOTENV] = LoaderUse(PYTHON_DOTENV, "assumed: nothing in the project names "

@@ -456,3 +456,14 @@ def test_process_secrets_stay_hidden_in_a_real_subprocess(tmp_path: Path,
         assert proc.returncode == 1, proc.stderr
         for secret in (key, key[13:25], key[40:52], password, password[:12]):
             assert secret not in proc.stdout + proc.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.binary(max_size=150), message=st.binary(max_size=300))
+def test_hmac_sha256_is_the_standard_one(key: bytes, message: bytes) -> None:
+    import hashlib
+    import hmac
+
+    from envaudit.redact import hmac_sha256
+
+    assert hmac_sha256(key, message) == hmac.new(key, message, hashlib.sha256).digest()

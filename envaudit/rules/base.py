@@ -36,10 +36,10 @@ class RuleMeta:
 
 def fingerprint(*parts: str | None) -> str:
     """Stable identity of a finding from non-secret parts (no line numbers, no PIDs)."""
-    import hashlib
+    from envaudit.redact import _sha256
 
     text = "\x1f".join(p or "" for p in parts)
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return _sha256()(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 class Rule(abc.ABC):
