@@ -56,6 +56,7 @@ _TRANS_5C = bytes(x ^ 0x5C for x in range(256))
 _TRANS_36 = bytes(x ^ 0x36 for x in range(256))
 
 
+@functools.lru_cache(maxsize=1)
 def _sha256() -> Any:
     """The SHA-256 constructor, without loading OpenSSL when the interpreter has its own
     (``import hashlib`` loads ``_hashlib``: 2-3 ms of a 50 ms start-up)."""
