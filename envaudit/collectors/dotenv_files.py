@@ -307,7 +307,9 @@ def _relabel(reading: FileReading, loader: str) -> FileReading:
     return replace(reading, loader=loader, definitions=definitions)
 
 
-def loaders_for(name: str, origin: str, options: CollectOptions) -> tuple[str, ...]:
+def loaders_for(
+    name: str, origin: str, options: CollectOptions, *, at_root: bool = True
+) -> tuple[str, ...]:
     """Which loaders in use read this file.
 
     ``--loader`` wins. Otherwise python-dotenv reads every file (``load_dotenv(path)`` can name
@@ -327,8 +329,10 @@ def loaders_for(name: str, origin: str, options: CollectOptions) -> tuple[str, .
         elif kind == "library" and (options.load_names is None
                                     or name in options.load_names.get(loader, {".env"})):
             out.append(loader)  # dotenv.config() and dotenvx read ./.env unless told otherwise
-        elif kind == "convention" and name.startswith(".env") and not example:
-            out.append(loader)  # .env, .env.local, .env.<mode>, .env.<mode>.local
+        elif kind == "convention" and name.startswith(".env") and not example and at_root:
+            # .env, .env.local, .env.<mode>, .env.<mode>.local of the folder whose package.json
+            # declares the framework: the root's (the only manifest inference reads)
+            out.append(loader)
     if docker_style:
         out.append(DOCKER_ENV_FILE)
     return tuple(dict.fromkeys(out))
@@ -372,7 +376,8 @@ def read_file(
     except OSError as exc:
         return Skip("dotenv", _skip_reason(exc, target, origin), path=path)
     name = os.path.basename(abspath)
-    loaders = loaders_for(name, origin, options)
+    loaders = loaders_for(name, origin, options,
+                          at_root=os.path.dirname(abspath) == os.path.normpath(options.root))
     if data is None:
         size = (f"{st.st_size / 1048576:.1f} MiB" if st.st_size > MAX_FILE_BYTES
                 else "over the limit (it grew while being read)")
