@@ -258,9 +258,12 @@ class DotenvLayerConflict(Rule):
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire once per convention, folder and variable whose files disagree."""
+        conventions = [c for c in ctx.snapshot.loaders if c in (DOTENV_FLOW, NEXTJS, VITE)]
+        if not conventions:
+            return
         from envaudit.loaders.conventions import files_for
 
-        for convention in (c for c in ctx.snapshot.loaders if c in (DOTENV_FLOW, NEXTJS, VITE)):
+        for convention in conventions:
             for folder, files in sorted(self._folders(ctx, convention).items()):
                 yield from self._conflicts(convention, folder, files, files_for)
 
