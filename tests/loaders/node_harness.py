@@ -313,3 +313,21 @@ def mismatches(
         if mine != theirs:
             found.append(f"{name}: model {mine!r} != real {theirs!r} ({real[name]})")
     return found
+
+
+def blank_commands(data: bytes) -> bytes:
+    """The file with every line holding ``$(`` emptied (never sent to a real loader)."""
+    return b"\n".join(b"" if b"$(" in row else row for row in data.split(b"\n"))
+
+
+def check(lab: NodeLab, inputs: list[tuple[bytes, dict[str, str]]], probes: tuple[str, ...],
+          timeout_ms: int = PROBE_TIMEOUT_MS) -> None:
+    """Run ``probes`` on every (file, environment) with the real packages and fail on the first
+    five differences from the models."""
+    results = run(lab, [Job(d, e, probes) for d, e in inputs], timeout_ms)
+    problems = []
+    for (data, env), real in zip(inputs, results):
+        found = mismatches(data, env, real, probes)
+        if found:
+            problems.append(f"{data!r} env={env}: " + "; ".join(found))
+    assert not problems, "\n".join(problems[:5])

@@ -187,29 +187,16 @@ def test_regressions(data: bytes, env: dict[str, str], expected: dict[str, str])
     assert list(_object(data, env).items()) == list(expected.items())
 
 
-def _blank_commands(data: bytes) -> bytes:
-    """The file with every line holding ``$(`` emptied (never sent to a real loader)."""
-    return b"\n".join(b"" if b"$(" in row else row for row in data.split(b"\n"))
 
 
-def _check(lab: node_harness.NodeLab, inputs: list[tuple[bytes, dict[str, str]]],
-           timeout_ms: int = node_harness.PROBE_TIMEOUT_MS) -> None:
-    jobs = [node_harness.Job(d, e, PROBES) for d, e in inputs]
-    results = node_harness.run(lab, jobs, timeout_ms)
-    problems = []
-    for (data, env), real in zip(inputs, results):
-        found = node_harness.mismatches(data, env, real, PROBES)
-        if found:
-            problems.append(f"{data!r} env={env}: " + "; ".join(found))
-    assert not problems, "\n".join(problems[:5])
 
 
 def test_corpus_and_regressions_against_real(real_node: node_harness.NodeLab) -> None:
-    inputs = [(_blank_commands(node_corpus.case_bytes(n)), node_corpus.harness_env())
+    inputs = [(node_harness.blank_commands(node_corpus.case_bytes(n)), node_corpus.harness_env())
               for n in CASES]
-    inputs += [(_blank_commands(node_corpus.case_bytes(n)), node_corpus.preset_env(n))
+    inputs += [(node_harness.blank_commands(node_corpus.case_bytes(n)), node_corpus.preset_env(n))
                for n in CASES]
-    _check(real_node, inputs + [(data, env) for data, env, _ in REGRESSIONS])
+    node_harness.check(real_node, inputs + [(data, env) for data, env, _ in REGRESSIONS], PROBES)
     results = node_harness.run(real_node, [
         node_harness.Job(data, env, ("expand",)) for data, env, _ in REGRESSIONS])
     for (data, _, expected), real in zip(REGRESSIONS, results):
@@ -221,7 +208,7 @@ def test_hangs_and_crashes_against_real(real_node: node_harness.NodeLab) -> None
               (b"A=$constructor\n", HARNESS), (b"A=$valueOf\n", HARNESS),
               (b"SHELL_VAR=${SHELL_VAR}:extra\n", HARNESS), (b"X=[${AMP}]\n", {"AMP": "<$&>"}),
               (b"A=\\$&\nB=x${A}y\n", HARNESS)]
-    _check(real_node, inputs, timeout_ms=250)
+    node_harness.check(real_node, inputs, PROBES, timeout_ms=250)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -229,4 +216,5 @@ def test_hangs_and_crashes_against_real(real_node: node_harness.NodeLab) -> None
 def test_generated_files_against_real(
     real_node: node_harness.NodeLab, batch: list[tuple[bytes, dict[str, str]]]
 ) -> None:
-    _check(real_node, batch, timeout_ms=250)  # small files: a hang is known well before
+    # small files: a hang is known well before
+    node_harness.check(real_node, batch, PROBES, timeout_ms=250)

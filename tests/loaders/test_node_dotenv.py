@@ -220,22 +220,12 @@ def test_regressions(data: bytes, expected: dict[str, str]) -> None:
     assert list(_object(data).items()) == list(expected.items())
 
 
-def _check(lab: node_harness.NodeLab, inputs: list[tuple[bytes, dict[str, str]]],
-           timeout_ms: int = node_harness.PROBE_TIMEOUT_MS) -> None:
-    jobs = [node_harness.Job(d, e, PROBES) for d, e in inputs]
-    results = node_harness.run(lab, jobs, timeout_ms)
-    problems = []
-    for (data, env), real in zip(inputs, results):
-        found = node_harness.mismatches(data, env, real, PROBES)
-        if found:
-            problems.append(f"{data!r} env={env}: " + "; ".join(found))
-    assert not problems, "\n".join(problems[:5])
 
 
 def test_corpus_and_regressions_against_real(real_node: node_harness.NodeLab) -> None:
     inputs = [(node_corpus.case_bytes(n), node_corpus.harness_env()) for n in CASES]
     inputs += [(data, node_corpus.harness_env()) for data, _ in REGRESSIONS]
-    _check(real_node, inputs)
+    node_harness.check(real_node, inputs, PROBES)
     results = node_harness.run(real_node, [
         node_harness.Job(data, {}, ("parse",)) for data, _ in REGRESSIONS])
     for (data, expected), real in zip(REGRESSIONS, results):
@@ -247,7 +237,8 @@ def test_corpus_and_regressions_against_real(real_node: node_harness.NodeLab) ->
 def test_generated_files_against_real(
     real_node: node_harness.NodeLab, batch: list[tuple[bytes, dict[str, str]]]
 ) -> None:
-    _check(real_node, batch, timeout_ms=250)  # small files: a hang is known well before
+    # small files: a hang is known well before
+    node_harness.check(real_node, batch, PROBES, timeout_ms=250)
 
 
 def test_config_options_against_real(
