@@ -21,6 +21,7 @@ from envaudit.model import (
     DOTENVX,
     NEXTJS,
     NODE_DOTENV,
+    PROCESS,
     PYTHON_DOTENV,
     VITE,
 )
@@ -39,6 +40,8 @@ class LoaderInfo(NamedTuple):
     ``NAME.env``)."""
     refuses_files: bool = False
     """A bad line anywhere makes it refuse the whole file (compose aborts the project)."""
+    label: str = ""
+    """How a message names it (the registry name when empty)."""
 
 
 #: Loader name -> what it is, in the order they are reported.
@@ -46,7 +49,7 @@ LOADERS: dict[str, LoaderInfo] = {
     PYTHON_DOTENV: LoaderInfo("python-dotenv load_dotenv() / dotenv_values()",
                               "envaudit.loaders.python_dotenv", "library"),
     NODE_DOTENV: LoaderInfo("node dotenv (motdotla) dotenv.config() / parse()",
-                            "envaudit.loaders.node_dotenv", "library"),
+                            "envaudit.loaders.node_dotenv", "library", label="node dotenv"),
     DOTENV_EXPAND: LoaderInfo("dotenv-expand over node dotenv", "envaudit.loaders.dotenv_expand",
                               "library"),
     DOTENVX: LoaderInfo("@dotenvx/dotenvx (dotenvx run / config())", "envaudit.loaders.dotenvx",
@@ -54,14 +57,23 @@ LOADERS: dict[str, LoaderInfo] = {
     DOTENV_FLOW: LoaderInfo("dotenv-flow (.env, .env.local, .env.<NODE_ENV>[.local])",
                             "envaudit.loaders.node_dotenv", "convention"),
     NEXTJS: LoaderInfo("Next.js @next/env (.env, .env.local, .env.<mode>[.local])",
-                       "envaudit.loaders.dotenv_expand", "convention"),
+                       "envaudit.loaders.dotenv_expand", "convention", label="Next.js"),
     VITE: LoaderInfo("Vite loadEnv (.env, .env.local, .env.<mode>[.local])",
-                     "envaudit.loaders.dotenv_expand", "convention"),
+                     "envaudit.loaders.dotenv_expand", "convention", label="Vite"),
     DOCKER_ENV_FILE: LoaderInfo("docker run --env-file (docker CLI, values taken verbatim)",
-                                "envaudit.loaders.docker_env_file", "docker"),
+                                "envaudit.loaders.docker_env_file", "docker",
+                                label="docker --env-file"),
     COMPOSE: LoaderInfo("docker compose env_file (compose-go)", "envaudit.loaders.compose",
-                        "docker", refuses_files=True),
+                        "docker", refuses_files=True, label="docker compose"),
 }
+
+
+def loader_label(loader: str) -> str:
+    """How a message names ``loader`` (``process``: the process environment)."""
+    if loader == PROCESS:
+        return "the process environment"
+    info = LOADERS.get(loader)
+    return info.label or loader if info is not None else loader
 
 
 #: Read by their own code in ``collectors.dotenv_files`` (python-dotenv's dropped statements,

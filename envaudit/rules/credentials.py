@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from envaudit.catalogue import KeyFormat, credentials
 from envaudit.context import AuditContext, Site, app_groups
+from envaudit.loaders import loader_label
 from envaudit.model import (
     DOCKER_ENV_FILE,
     PROCESS,
@@ -21,8 +22,6 @@ from envaudit.rules.base import Rule, RuleMeta
 from envaudit.sdkfacts import fact
 from envaudit.variables import misnamed_target
 
-_LOADER_NAMES = {PYTHON_DOTENV: "python-dotenv", DOCKER_ENV_FILE: "docker --env-file",
-                 PROCESS: "the process environment"}
 _WHITESPACE = " \t\r\n\x00\x0b\x0c"
 _QUOTES = "\"'`"
 _SMART_QUOTES = (
@@ -131,7 +130,7 @@ def where(site: Site, loaders: list[str]) -> str:
     """`` (as docker --env-file reads it)`` when only some loaders in use see this value."""
     if site.location.source == "process" or len(loaders) == len(site.values):
         return ""
-    return " (as " + " and ".join(_LOADER_NAMES.get(x, x) for x in loaders) + " reads it)"
+    return " (as " + " and ".join(loader_label(x) for x in loaders) + " reads it)"
 
 
 def value_sites(ctx: AuditContext, names: list[str]) -> Iterator[tuple[Site, str, list[str]]]:
@@ -879,7 +878,7 @@ class KeyDivergent(Rule):
         chosen = {loader: ctx.effective(name, loader, among=group) for loader in loaders}
         for loader, d in chosen.items():
             if d is not None:
-                winners.setdefault(_from(d.location), []).append(_LOADER_NAMES.get(loader, loader))
+                winners.setdefault(_from(d.location), []).append(loader_label(loader))
         for _, v in per_source.values():
             if v not in hints:
                 hints[v] = hint(v)

@@ -13,7 +13,7 @@ from envaudit.model import (
     Location,
     Severity,
 )
-from envaudit.rules.base import Rule, RuleMeta
+from envaudit.rules.base import Rule, RuleMeta, listed
 
 
 class DotenvInvalidLine(Rule):
@@ -75,12 +75,11 @@ def _lost(dropped: DroppedLine) -> str:
     names = dropped.lost_keys
     if not names:
         return ""
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     verb = "is" if len(names) == 1 else "are"
     if dropped.end_line == dropped.line:
-        return f": {listed} {verb} not loaded"
-    return (f"; the open quote swallows the lines up to line {dropped.end_line}, so {listed} "
-            f"{verb} not loaded")
+        return f": {listed(names)} {verb} not loaded"
+    return (f"; the open quote swallows the lines up to line {dropped.end_line}, so "
+            f"{listed(names)} {verb} not loaded")
 
 
 class DotenvEncoding(Rule):

@@ -14,7 +14,7 @@ from typing import Any
 
 from envaudit.catalogue import credentials
 from envaudit.context import AuditContext, Site
-from envaudit.loaders import LOADERS
+from envaudit.loaders import LOADERS, loader_label
 from envaudit.model import (
     DOTENV_EXPAND,
     DOTENV_FLOW,
@@ -28,24 +28,13 @@ from envaudit.model import (
     Severity,
 )
 from envaudit.redact import show, value_fp
-from envaudit.rules.base import Rule, RuleMeta
+from envaudit.rules.base import Rule, RuleMeta, listed
 from envaudit.variables import relevant
-
-#: How each loader is named in a message.
-NAMES = {
-    "python-dotenv": "python-dotenv", "node-dotenv": "node dotenv", "dotenv-expand":
-    "dotenv-expand", "dotenvx": "dotenvx", "dotenv-flow": "dotenv-flow", "nextjs": "Next.js",
-    "vite": "Vite", "docker-env-file": "docker --env-file", "compose": "docker compose",
-}
 
 
 def _credentials() -> set[str]:
     cat = credentials()
     return {*cat.variables, *cat.platform_variables}
-
-
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _loads_into_process(loader: str) -> bool:
@@ -68,7 +57,7 @@ def _provider_names(ctx: AuditContext) -> list[str]:
 
 def _keep(who: list[str]) -> str:
     """``python-dotenv keeps`` / ``python-dotenv and node dotenv keep``."""
-    return f"{_listed(who)} {'keeps' if len(who) == 1 else 'keep'}"
+    return f"{listed(who)} {'keeps' if len(who) == 1 else 'keep'}"
 
 
 class DotenvShadowed(Rule):
@@ -112,7 +101,7 @@ class DotenvShadowed(Rule):
                 if not differing:
                     continue
                 path = site.location.display()
-                loaders = _keep([NAMES.get(ld, ld) for ld in differing])
+                loaders = _keep([loader_label(ld) for ld in differing])
                 message = (f"{name} in {path} is never loaded: the process environment already "
                            f"sets it ({show(name, process.value)}), and {loaders} an "
                            "existing variable, so edits to the file have no effect")
@@ -167,7 +156,7 @@ class DotenvEmptyShadow(Rule):
             note = ("; dotenv-expand alone would overwrite it" if DOTENV_EXPAND in loaders
                     else "")
             message = (f"{name} is exported empty, which blocks its value in "
-                       f"{_listed(list(blocked))}: {_keep([NAMES.get(x, x) for x in keeping])} "
+                       f"{listed(list(blocked))}: {_keep([loader_label(x) for x in keeping])} "
                        f"an existing variable even when it is empty{note}")
             yield self.finding(message, process.location, name)
 
@@ -214,9 +203,9 @@ class DotenvDuplicateKey(Rule):
                     continue
                 numbers = sorted(seen)
                 last = numbers[-1]
-                who = _keep([NAMES.get(ld, ld) for ld in loaders[name]])
+                who = _keep([loader_label(ld) for ld in loaders[name]])
                 message = (f"{name} is assigned {len(numbers)} times in {f.path} (lines "
-                           f"{_listed([str(n) for n in numbers])}): {who} the last one "
+                           f"{listed([str(n) for n in numbers])}): {who} the last one "
                            f"(line {last}), so the earlier ones have no effect")
                 yield self.finding(message, Location("dotenv", f.path, last), name)
 
@@ -296,13 +285,14 @@ class DotenvLayerConflict(Rule):
                     winners.setdefault(order[0], []).append(mode)
             if not winners:
                 continue
-            listed = _listed(sorted(holders))
+            files_shown = listed(sorted(holders))
             says = "; ".join(f"{'/'.join(modes)} {'uses' if len(modes) == 1 else 'use'} "
                              f"{file}'s" for file, modes in winners.items())
             first = next(iter(winners))
             where = f"{folder}/" if folder else ""
-            message = (f"{name} has different values in {listed}{' in ' + folder if folder else ''}"
-                       f": under {NAMES[convention]}, {says}")
+            message = (f"{name} has different values in {files_shown}"
+                       f"{' in ' + folder if folder else ''}"
+                       f": under {loader_label(convention)}, {says}")
             yield self.finding(message, holders[first].location, name,
                                subject=f"{convention}:{where}")
 
@@ -364,17 +354,17 @@ class DotenvParseDivergence(Rule):
             d = by_loader.get(loader)
             if d is None:
                 outcomes[loader] = {"status": "absent"}
-                shown.setdefault("does not read it", []).append(NAMES.get(loader, loader))
+                shown.setdefault("does not read it", []).append(loader_label(loader))
             else:
                 value = d.value or ""
                 outcomes[loader] = {"status": "ok", "value_fp": value_fp(value)}
                 shown.setdefault(f"reads {show(name, d.value)}", []).append(
-                    NAMES.get(loader, loader))
+                    loader_label(loader))
         if len(shown) < 2:
             return None
         values = [d.value for d in by_loader.values()]
         severity = Severity.ERROR if _is_url(name, values) else None
-        parts = "; ".join(f"{_listed(who)} {what}" for what, who in shown.items())
+        parts = "; ".join(f"{listed(who)} {what}" for what, who in shown.items())
         message = f"{name} on line {line} of {f.path} is read differently: {parts}"
         return self.finding(message, Location("dotenv", f.path, line), name,
                             severity=severity, details={"outcomes": outcomes})
@@ -518,10 +508,10 @@ class DotenvCommandSubstitution(Rule):
             for reading in f.readings:
                 if reading.loader in f.loaders and reading.loader in (DOTENV_EXPAND, DOTENVX):
                     for line in reading.executes:
-                        lines.setdefault(line, []).append(NAMES[reading.loader])
+                        lines.setdefault(line, []).append(loader_label(reading.loader))
             for line, who in sorted(lines.items()):
                 verb = "runs" if len(who) == 1 else "run"
-                message = (f"line {line} of {f.path} holds $(...): {_listed(who)} {verb} the "
+                message = (f"line {line} of {f.path} holds $(...): {listed(who)} {verb} the "
                            "command when the file loads")
                 yield self.finding(message, Location("dotenv", f.path, line),
                                    subject=str(line))
@@ -578,8 +568,8 @@ class DotenvExcludedFromImage(Rule):
                             for d in r.definitions if relevant(d.name)})
             if not loaders or not names or not excluded(f.path, build.ignore_patterns):
                 continue
-            who = _listed([NAMES.get(ld, ld) for ld in loaders])
-            shown = _listed(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            who = listed([loader_label(ld) for ld in loaders])
+            shown = listed(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
             message = (f"{build.ignore_file} keeps {f.path} out of the image built from "
                        f"{build.dockerfile}: in the container {who} finds no file, so {shown} "
                        "must be passed at run time")
