@@ -8,6 +8,7 @@ research/sdk-facts.md (``data/sdk_facts.toml`` where a rule says the same thing)
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -181,14 +182,20 @@ def _source(d: Definition) -> str:
     return "process" if d.location.source == "process" else d.location.display()
 
 
+def _shown_names(ctx: AuditContext, also: Callable[[str], bool]) -> list[str]:
+    """The table's variables that are set anywhere (and those always shown), in its order, then
+    the other set variables ``also`` accepts, sorted."""
+    names = set(ctx.names())
+    return ([n for n in TABLE_VARIABLES if n in names or n in TABLE_ALWAYS]
+            + sorted(n for n in names if also(n) and n not in TABLE_VARIABLES))
+
+
 def rows(ctx: AuditContext) -> list[ConfigRow]:
     """The table rows, in a fixed order; variables that are set anywhere, plus the key and URL."""
-    names = set(ctx.names())
-    wanted = [n for n in TABLE_VARIABLES if n in names or n in TABLE_ALWAYS]
-    extra = sorted(n for n in names if n.startswith(PROVIDER_PREFIXES) and n not in TABLE_VARIABLES)
+    names = _shown_names(ctx, lambda n: n.startswith(PROVIDER_PREFIXES))
     files = {f.path: f for f in ctx.env_files}
     out: list[ConfigRow] = []
-    for name in wanted + extra:
+    for name in names:
         winner = _winner(ctx, name)
         if winner is None:
             shown = "(not set)" if ctx.has_process_env else "(not set in any file)"
@@ -219,9 +226,7 @@ def variables(ctx: AuditContext) -> list[dict[str, Any]]:
     when nothing says the app uses the provider (as the table)."""
     if not ctx.provider_in_use:
         return []
-    names = set(ctx.names())
-    wanted = [n for n in TABLE_VARIABLES if n in names or n in TABLE_ALWAYS]
-    wanted += sorted(n for n in names if relevant(n) and n not in TABLE_VARIABLES)
+    wanted = _shown_names(ctx, relevant)
     out: list[dict[str, Any]] = []
     shown: dict[tuple[str, str | None], dict[str, Any]] = {}  # a value recurs in many files
 
