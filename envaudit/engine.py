@@ -39,7 +39,9 @@ def collect(
     hints: list[str] = []
     uses: list[LoaderUse] = []
     docker_build: DockerBuild | None = None
-    code = None
+    from envaudit.source.facts import CodeFacts  # the source collector imports it anyway
+
+    code: CodeFacts | None = None
     for phase in (0, 1):
         if phase == 1:
             loaders, uses = loaders_in_use(options, uses, code)
@@ -60,7 +62,7 @@ def collect(
                     uses.append(fact)
                 elif isinstance(fact, DockerBuild):
                     docker_build = fact
-                elif type(fact).__name__ == "CodeFacts":  # envaudit.source.facts, lazily
+                elif isinstance(fact, CodeFacts):
                     code = fact
     if options.provider:
         hints.insert(0, f"--provider {options.provider}")
@@ -73,7 +75,7 @@ def collect(
         root=options.root, files=tuple(files), process=process, loaders=loaders,
         loader_uses=tuple(uses), provider_hints=tuple(hints), profile_files=profiles,
         skipped=tuple(skipped), docker_build=docker_build,
-        code=code,  # type: ignore[arg-type]
+        code=code,
     )
 
 
