@@ -42,28 +42,36 @@ def collect(
     from envaudit.source.facts import CodeFacts  # the source collector imports it anyway
 
     code: CodeFacts | None = None
-    for phase in (0, 1):
-        if phase == 1:
-            loaders, uses = loaders_in_use(options, uses, code)
-            options = replace(options, loaders_in_use=loaders, load_names=load_names(code))
-        for collector in collectors:
-            if collector.phase != phase:
-                continue
-            for fact in collector.collect(options):
-                if isinstance(fact, DotenvFile):
-                    files.append(fact)
-                elif isinstance(fact, Skip):
-                    skipped.append(fact)
-                elif isinstance(fact, ProcessFacts):
-                    process, profiles = fact.definitions, fact.profile_files
-                elif isinstance(fact, ProviderHint):
-                    hints.append(fact.reason)
-                elif isinstance(fact, LoaderUse):
-                    uses.append(fact)
-                elif isinstance(fact, DockerBuild):
-                    docker_build = fact
-                elif isinstance(fact, CodeFacts):
-                    code = fact
+    # A phase-1 collector may start before phase 0 (the dotenv walk lists folders meanwhile).
+    begun = {id(c): run for c in collectors
+             if c.phase == 1 and (run := c.begin(options)) is not None}
+    try:
+        for phase in (0, 1):
+            if phase == 1:
+                loaders, uses = loaders_in_use(options, uses, code)
+                options = replace(options, loaders_in_use=loaders, load_names=load_names(code))
+            for collector in collectors:
+                if collector.phase != phase:
+                    continue
+                run = begun.pop(id(collector), None)
+                for fact in run(options) if run is not None else collector.collect(options):
+                    if isinstance(fact, DotenvFile):
+                        files.append(fact)
+                    elif isinstance(fact, Skip):
+                        skipped.append(fact)
+                    elif isinstance(fact, ProcessFacts):
+                        process, profiles = fact.definitions, fact.profile_files
+                    elif isinstance(fact, ProviderHint):
+                        hints.append(fact.reason)
+                    elif isinstance(fact, LoaderUse):
+                        uses.append(fact)
+                    elif isinstance(fact, DockerBuild):
+                        docker_build = fact
+                    elif isinstance(fact, CodeFacts):
+                        code = fact
+    finally:
+        for run in begun.values():
+            run.close()
     if options.provider:
         hints.insert(0, f"--provider {options.provider}")
     loaders = options.loaders or tuple(dict.fromkeys(

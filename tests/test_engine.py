@@ -147,6 +147,37 @@ def test_collect_sorts_facts_by_kind_in_collector_order() -> None:
     assert snapshot.profile_files == ("/home/p/.config/anthropic/active_config",)
 
 
+class _Failing(Collector):
+    """A phase-0 collector that cannot run."""
+
+    name = "failing"
+    phase = 0
+
+    def collect(self, options: CollectOptions) -> Iterator[Fact]:
+        raise CollectorError("cannot run")
+
+
+def test_a_walk_begun_before_phase_0_is_closed_when_phase_0_fails(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from envaudit.collectors import discovery
+    from envaudit.collectors.dotenv_files import DotenvFilesCollector
+
+    closed: list[object] = []
+    real_close = discovery.Walk.close
+
+    def close(self: discovery.Walk[Any, Any]) -> None:
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(discovery.Walk, "close", close)
+    write(tmp_path, ".env", "A=1\n")
+    with pytest.raises(CollectorError):
+        collect(opts(tmp_path), [_Failing(), DotenvFilesCollector()])
+    assert len(closed) == 1
+    snapshot = collect(opts(tmp_path), [DotenvFilesCollector()])  # begun, then finished
+    assert [f.path for f in snapshot.files] == [".env"]
+
+
 # --------------------------------------------------------------------------- Snapshot.loaders
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Protocol, Union
 
 from envaudit.model import Definition, DockerBuild, DotenvFile, LoaderUse, Skip
 
@@ -78,3 +78,18 @@ class Collector(abc.ABC):
     @abc.abstractmethod
     def collect(self, options: CollectOptions) -> Iterator[Fact]:
         """Yield every fact found; record what could not be read as a ``Skip``."""
+
+    def begin(self, options: CollectOptions) -> Begun | None:
+        """For a phase-1 collector, start what needs no phase-0 facts (the engine calls this
+        before phase 0, then the result instead of ``collect``); ``None``: nothing to start."""
+        return None
+
+
+class Begun(Protocol):
+    """A phase-1 collector's run, begun before phase 0 (``Collector.begin``)."""
+
+    def __call__(self, options: CollectOptions) -> Iterator[Fact]:
+        """``collect`` with the phase-0 facts in ``options``."""
+
+    def close(self) -> None:
+        """Give up (phase 0 failed): release what was started."""

@@ -11,7 +11,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from envaudit.errors import CollectorError
 from envaudit.model import Skip
@@ -97,10 +97,13 @@ def _unreadable(exc: OSError) -> str:
 
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 #: Share the walk with a second process once a level of the tree holds this many folders (a
 #: small tree is done before that: a fork costs more than it saves there).
 SHARE_AT = 64
+#: The share of that level's folders the helper process walks.
+CHILD_SHARE = 0.5
 
 
 class _Walker:
@@ -186,35 +189,50 @@ def _can_share() -> bool:
         return False
 
 
-def _walk_in_child(walker: _Walker, folders: list[str]) -> tuple[int, int] | None:
-    """Fork a process that walks ``folders``, reads what it finds and writes the results to a
-    pipe: ``(pid, read end)``, or ``None`` when no process could be started."""
+def _walk_in_child(
+    walker: _Walker, folders: list[str], make_reader: Callable[[Any], Callable[[Found], Any]]
+) -> tuple[int, int, int] | None:
+    """Fork a process that walks ``folders``, then waits for the reader's argument on a pipe
+    (``Walk.finish``), reads what it found and writes the results to another pipe: ``(pid,
+    results read end, argument write end)``, or ``None`` when no process could be started."""
     try:
         read_end, write_end = os.pipe()
     except OSError:
         return None
     try:
-        pid = os.fork()
+        arg_read, arg_write = os.pipe()
     except OSError:
         os.close(read_end)
         os.close(write_end)
         return None
-    if pid == 0:  # the child: walk, send, leave without running any of the parent's exit code
+    try:
+        pid = os.fork()
+    except OSError:
+        for fd in (read_end, write_end, arg_read, arg_write):
+            os.close(fd)
+        return None
+    if pid == 0:  # the child: walk, read, send, leave without running any of the parent's code
         status = 1
         try:
             os.close(read_end)
-            child = _Walker(walker.root, walker.read)
+            os.close(arg_write)
+            child = _Walker(walker.root)
             child.walk(folders)
-            import pickle
+            with os.fdopen(arg_read, "rb") as pipe:
+                argument = pipe.read()  # empty: the parent gave up on the walk
+            if argument:
+                import pickle
 
-            payload = pickle.dumps((child.results(), child.skips), pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(payload)
-            status = 0
+                child.read = make_reader(pickle.loads(argument))
+                payload = pickle.dumps((child.results(), child.skips), pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(payload)
+                status = 0
         finally:
             os._exit(status)
     os.close(write_end)
-    return pid, read_end
+    os.close(arg_read)
+    return pid, read_end, arg_write
 
 
 def _collect_child(
@@ -241,6 +259,88 @@ def _collect_child(
     return found, skips
 
 
+def _spread(count: int, share: float) -> list[bool]:
+    """``count`` flags, ``share`` of them true, evenly spread (neighbouring folders of a sorted
+    level tend to be alike: ``apps/a``, ``apps/b``)."""
+    return [int((i + 1) * share) > int(i * share) for i in range(count)]
+
+
+def _no_reader(_: object) -> None:
+    return None
+
+
+class Walk(Generic[A, T]):
+    """A walk begun before the reader is known (the engine starts it before the phase-0
+    collectors run, so that the helper process lists folders meanwhile).
+
+    The first levels are walked breadth first; when a level holds ``SHARE_AT`` folders or more
+    and ``share`` allows it (default: Linux with two CPUs), a forked process walks
+    ``CHILD_SHARE`` of them and, once ``finish`` sends it the reader's argument (pickled),
+    reads the files it found with ``make_reader(argument)`` (which must return something
+    picklable). Should that process fail, its share is walked and read here.
+    """
+
+    def __init__(self, root: str, make_reader: Callable[[A], Callable[[Found], T]],
+                 *, share: bool | None = None) -> None:
+        self._make_reader = make_reader
+        self._walker = walker = _Walker(root)
+        level = walker.visit(root)
+        sharing = _can_share() if share is None else share
+        while sharing and level and len(level) < SHARE_AT:
+            level = [sub for folder in level for sub in walker.visit(folder)]
+        self._child: tuple[int, int, int] | None = None
+        self._theirs: list[str] = []
+        if sharing and len(level) >= SHARE_AT:
+            level.sort()
+            picked = _spread(len(level), CHILD_SHARE)
+            theirs = [f for f, p in zip(level, picked) if p]
+            self._child = _walk_in_child(walker, theirs, make_reader)
+            if self._child is not None:
+                self._theirs = theirs
+                level = [f for f, p in zip(level, picked) if not p]
+        self._level = level
+
+    def finish(self, argument: A) -> tuple[list[tuple[Found, T | None]], list[Skip]]:
+        """Walk the rest, read every file found with ``make_reader(argument)``: each file with
+        what the reader made of it, in depth-first order (by name within a folder, a folder's
+        files before its subfolders'), and what could not be read."""
+        walker, child = self._walker, self._child
+        self._child = None
+        if child is not None:
+            pid, read_end, arg_write = child
+            try:
+                import pickle
+
+                with os.fdopen(arg_write, "wb") as pipe:
+                    pipe.write(pickle.dumps(argument, pickle.HIGHEST_PROTOCOL))
+            except Exception:  # noqa: BLE001 - not picklable, or the child is gone: walk here
+                pass
+        walker.read = self._make_reader(argument)
+        walker.walk(self._level)
+        results = walker.results()
+        if child is not None:
+            from_child = _collect_child(pid, read_end)
+            if from_child is None:
+                walker.found = []
+                walker.walk(self._theirs)
+                results += walker.results()
+            else:
+                results += from_child[0]
+                walker.skips.extend(from_child[1])
+        results.sort(key=lambda pair: walker.order(pair[0].abspath, False))
+        skips = sorted(walker.skips, key=lambda s: walker.order(s[0], s[1]))
+        return results, [skip for _, _, skip in skips]
+
+    def close(self) -> None:
+        """Give up on a walk that will not be finished: the helper process is told and
+        reaped."""
+        child, self._child = self._child, None
+        if child is not None:
+            pid, read_end, arg_write = child
+            os.close(arg_write)  # the child reads no argument and leaves
+            _collect_child(pid, read_end)
+
+
 def walk(root: str, *, share: bool | None = None) -> tuple[list[Found], list[Skip]]:
     """Every dotenv file under ``root`` (in depth-first order, by name within a folder, a
     folder's files before its subfolders'), and what could not be read.
@@ -255,36 +355,8 @@ def walk(root: str, *, share: bool | None = None) -> tuple[list[Found], list[Ski
 def walk_and_read(
     root: str, read: Callable[[Found], T] | None, *, share: bool | None = None
 ) -> tuple[list[tuple[Found, T | None]], list[Skip]]:
-    """``walk``, with what ``read`` makes of each file found.
-
-    The first levels are walked breadth first; when a level holds ``SHARE_AT`` folders or more
-    and ``share`` allows it (default: Linux with two CPUs), a forked process walks half of them
-    and reads the files it finds (``read`` must return something picklable). Should that
-    process fail, its half is walked and read here.
-    """
-    walker = _Walker(root, read)
-    level = walker.visit(root)
-    sharing = _can_share() if share is None else share
-    while sharing and level and len(level) < SHARE_AT:
-        level = [sub for folder in level for sub in walker.visit(folder)]
-    child, theirs = None, []
-    if sharing and len(level) >= SHARE_AT:
-        level.sort()
-        theirs = level[1::2]
-        child = _walk_in_child(walker, theirs)
-        if child is not None:
-            level = level[0::2]
-    walker.walk(level)
-    results = walker.results()
-    if child is not None:
-        from_child = _collect_child(*child)
-        if from_child is None:
-            walker.found = []
-            walker.walk(theirs)
-            results += walker.results()
-        else:
-            results += from_child[0]
-            walker.skips.extend(from_child[1])
-    results.sort(key=lambda pair: walker.order(pair[0].abspath, False))
-    skips = sorted(walker.skips, key=lambda s: walker.order(s[0], s[1]))
-    return results, [skip for _, _, skip in skips]
+    """``walk``, with what ``read`` makes of each file found (``Walk`` begun and finished at
+    once)."""
+    if read is None:
+        return Walk(root, _no_reader, share=share).finish(None)
+    return Walk(root, lambda _: read, share=share).finish(None)

@@ -13,15 +13,17 @@ from typing import NamedTuple, Optional
 from envaudit.collectors.base import CollectOptions, Collector, Fact
 from envaudit.collectors.discovery import (
     Found,
+    Walk,
     display_path,
     printable,
     role_of,
-    walk_and_read,
 )
 from envaudit.collectors.fileio import FIFO, NotRegularFile, read_regular
 from envaudit.loaders import BUILT_IN, LOADERS, docker_env_file, python_dotenv, reader
 from envaudit.model import (
     DOCKER_ENV_FILE,
+    DOTENV_EXPAND,
+    NODE_DOTENV,
     PYTHON_DOTENV,
     Definition,
     DotenvFile,
@@ -290,6 +292,10 @@ def read_contents(
             continue
         read = reader(loader)
         reading = shared.get(read)
+        if reading is None and loader == DOTENV_EXPAND and subset is not None:
+            reading = _expanded_as_parsed(shared.get(reader(NODE_DOTENV)), environ)
+            if reading is not None:
+                shared[read] = reading
         if reading is None:
             reading = read_generic(loader, data, environ, location, keep, subset)
             if reading is None:
@@ -299,6 +305,16 @@ def read_contents(
             reading = _relabel(reading, loader)
         readings.append(reading)
     return tuple(readings)
+
+
+def _expanded_as_parsed(node: FileReading | None, environ: Mapping[str, str]) -> FileReading | None:
+    """dotenv-expand's reading of a subset, when it is node dotenv's (``node``) unchanged: the
+    subset has no ``$`` on a kept line (nothing to expand or unescape), and no kept key is set
+    non-empty in the environment (dotenv-expand would keep that value). ``None`` otherwise
+    (``tests/collectors`` compares this with the model's own reading)."""
+    if node is None or node.status != "ok" or any(environ.get(d.name) for d in node.definitions):
+        return None
+    return _relabel(node, DOTENV_EXPAND)
 
 
 def _relabel(reading: FileReading, loader: str) -> FileReading:
@@ -395,28 +411,64 @@ def read_file(
                       issues=issues, readings=readings)
 
 
+class _FoundReader:
+    """Reads a file the walk found, as ``options`` say (picklable: the walk's helper process
+    builds its own from the options it is sent)."""
+
+    def __init__(self, options: CollectOptions) -> None:
+        self.options = options
+        self.environ = options.environ if options.process_env else {}
+        # A file named explicitly is read once, as explicit (it gains the docker reading); a
+        # symlink found by the walk stays (it is what load_dotenv() opens, and says so).
+        self.explicit = {os.path.realpath(p) for p in options.env_files}
+
+    def __call__(self, item: Found) -> Fact | None:
+        if (item.symlink or not self.explicit
+                or os.path.realpath(item.abspath) not in self.explicit):
+            return read_file(item.abspath, "discovered", self.options, self.environ,
+                             seen_regular=item.regular)
+        return None
+
+
+class _Begun:
+    """The dotenv collector with its walk begun (``Collector.begin``)."""
+
+    def __init__(self, walk: Walk[CollectOptions, Fact]) -> None:
+        self._walk = walk
+
+    def __call__(self, options: CollectOptions) -> Iterator[Fact]:
+        found, skips = self._walk.finish(_trimmed(options))
+        yield from skips
+        for _, fact in found:
+            if fact is not None:
+                yield fact
+        environ = options.environ if options.process_env else {}
+        for abspath in dict.fromkeys(options.env_files):
+            yield read_file(abspath, "explicit", options, environ)
+
+    def close(self) -> None:
+        self._walk.close()
+
+
+def _trimmed(options: CollectOptions) -> CollectOptions:
+    """``options`` as the walk's helper process needs them (without the environment when the
+    files are read without it: it is pickled and sent)."""
+    return options if options.process_env else replace(options, environ={})
+
+
 class DotenvFilesCollector(Collector):
     """Dotenv files under the root plus the ones named explicitly."""
 
     name = "dotenv-files"
 
+    def begin(self, options: CollectOptions) -> _Begun:
+        """List the folders (with a helper process) while the phase-0 collectors run."""
+        return _Begun(Walk(options.root, _FoundReader))
+
     def collect(self, options: CollectOptions) -> Iterator[Fact]:
         """Yield a ``DotenvFile`` or ``Skip`` per file, explicit files last."""
-        environ = options.environ if options.process_env else {}
-        # A file named explicitly is read once, as explicit (it gains the docker reading); a
-        # symlink found by the walk stays (it is what load_dotenv() opens, and says so).
-        explicit = {os.path.realpath(p) for p in options.env_files}
-
-        def read_found(item: Found) -> Fact | None:
-            if item.symlink or not explicit or os.path.realpath(item.abspath) not in explicit:
-                return read_file(item.abspath, "discovered", options, environ,
-                                 seen_regular=item.regular)
-            return None
-
-        found, skips = walk_and_read(options.root, read_found)
-        yield from skips
-        for _, fact in found:
-            if fact is not None:
-                yield fact
-        for abspath in dict.fromkeys(options.env_files):
-            yield read_file(abspath, "explicit", options, environ)
+        begun = self.begin(options)
+        try:
+            yield from begun(options)
+        finally:
+            begun.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -343,6 +344,45 @@ def test_the_collector_reads_the_same_with_a_helper(
     monkeypatch.setattr(discovery, "SHARE_AT", 4)
     monkeypatch.setattr(discovery, "_can_share", lambda: True)
     assert list(DotenvFilesCollector().collect(options(tree))) == alone
+
+
+def test_a_walk_begun_reads_with_the_argument_it_is_finished_with(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helper process starts before the reader is known (the engine begins the walk before
+    phase 0) and reads with the argument ``finish`` sends it."""
+    _wide_tree(tree)
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+
+    def make_reader(suffix: str) -> Callable[[discovery.Found], tuple[bytes, int]]:
+        return lambda item: (_content(item) + suffix.encode(), os.getpid())
+
+    begun = discovery.Walk(str(tree), make_reader, share=True)
+    shared, _ = begun.finish("!")
+    assert {r[0][-1:] for _, r in shared if r} == {b"!"}
+    assert len({r[1] for _, r in shared if r}) == 2
+
+
+def test_a_walk_given_up_leaves_no_process_behind(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _wide_tree(tree)
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    begun = discovery.Walk(str(tree), lambda _: _content, share=True)
+    assert begun._child is not None
+    pid = begun._child[0]
+    begun.close()
+    with pytest.raises(ProcessLookupError):  # exited and reaped
+        os.kill(pid, 0)
+    begun.close()  # twice is harmless
+
+
+def test_an_argument_that_cannot_be_sent_is_read_here(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _wide_tree(tree)
+    alone = walk_and_read(str(tree), _content, share=False)
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    unpicklable = lambda: None  # noqa: E731 - a local function does not pickle
+    begun = discovery.Walk(str(tree), lambda _: _content, share=True)
+    assert begun.finish(unpicklable) == alone
 
 
 def test_sharing_is_for_linux_with_two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
