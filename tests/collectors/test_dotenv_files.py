@@ -22,6 +22,7 @@ from envaudit.collectors.dotenv_files import (
     DotenvFilesCollector,
     encoding_issues,
     loaders_for,
+    read_contents,
     read_file,
     read_generic,
     read_python_dotenv,
@@ -508,6 +509,13 @@ def test_a_subset_reads_like_the_whole_file(data: bytes, pick: set[str]) -> None
         assert part.status == whole.status, loader
         assert [(d.name, d.value, d.location.line) for d in part.definitions] == [
             (d.name, d.value, d.location.line) for d in whole.definitions], loader
+    # read together, the loaders share work (dotenv-expand's reading may be node dotenv's)
+    together = read_contents(data, (PYTHON_DOTENV, *_GENERIC), environ, location, pick.__and__)
+    for reading in together[1:]:
+        alone = read_generic(reading.loader, data, environ, location, pick.__and__)
+        assert alone is not None
+        assert (reading.status, reading.definitions) == (alone.status, alone.definitions), (
+            reading.loader)
 
 
 _KEYS = st.sampled_from(["A", "B", "C", "KEY", "export", "D_1"])
