@@ -4,11 +4,15 @@ Paths are relative to the audited root (``/`` separators); every place in the co
 ``envaudit.model.Location`` with ``source == "code"`` (a ``package.json`` script, a Dockerfile
 ``CMD`` or a ``Procfile`` line is code too: it is where the command is written). Nothing here
 holds a value read from a dotenv file or from the environment.
+
+``CodeFacts`` is the collector's frozen fact; the records inside it are named tuples (as cheap to
+define as to use: a scan imports this module whatever the project holds).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from envaudit.model import Location
 
@@ -35,8 +39,7 @@ STREAM = "stream"
 """python-dotenv's ``stream=`` argument: no file is searched."""
 
 
-@dataclass(frozen=True)
-class LoadCall:
+class LoadCall(NamedTuple):
     """One place where the code (or the command that starts it) loads or reads dotenv files."""
 
     loader: str
@@ -65,8 +68,7 @@ class LoadCall:
     """The call is in module-level code (or a command's preload), not in a function body."""
 
 
-@dataclass(frozen=True)
-class ClientSite:
+class ClientSite(NamedTuple):
     """An Anthropic SDK client constructed in the project's code."""
 
     constructor: str
@@ -94,8 +96,7 @@ class ClientSite:
         return self.credential != "argument"
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One link of the path from an entry point to a construction or a load call."""
 
     location: Location
@@ -107,8 +108,7 @@ class Step:
     """The module imported or the function called, root-relative path or name."""
 
 
-@dataclass(frozen=True)
-class EntryPoint:
+class EntryPoint(NamedTuple):
     """A way the project's code starts."""
 
     path: str
@@ -131,8 +131,7 @@ class EntryPoint:
     """Python: the function the start calls after importing ``module`` (console scripts)."""
 
 
-@dataclass(frozen=True)
-class LoadOrderHazard:
+class LoadOrderHazard(NamedTuple):
     """An SDK client built before the first dotenv load on an entry point's execution path
     (EA212 for Python, EA213 for JavaScript)."""
 
@@ -154,8 +153,7 @@ class LoadOrderHazard:
     would run after the load)."""
 
 
-@dataclass(frozen=True)
-class DotenvSearch:
+class DotenvSearch(NamedTuple):
     """A python-dotenv call that searches for its file from the calling module's folder
     (``load_dotenv()`` with no path, ``find_dotenv()``), reached from an entry point (EA211)."""
 
@@ -169,8 +167,7 @@ class DotenvSearch:
     """How execution gets from the entry point to the call."""
 
 
-@dataclass(frozen=True)
-class LoaderImport:
+class LoaderImport(NamedTuple):
     """A dotenv loader package the code imports (for loader inference)."""
 
     loader: str
@@ -181,8 +178,7 @@ class LoaderImport:
     """The import."""
 
 
-@dataclass(frozen=True)
-class SkippedSource:
+class SkippedSource(NamedTuple):
     """A source file the analysis needed but could not read or parse."""
 
     path: str
