@@ -30,12 +30,18 @@ class KeyFormat(NamedTuple):
     """Human name."""
     prefix: str
     """Public prefix, safe to print."""
-    pattern: re.Pattern[str]
-    """Whole-value pattern."""
+    regex: str
+    """Whole-value pattern (regular expression source)."""
     provider: str = "Anthropic"
     """Who issues it."""
     length: int | None = None
     """Exact length when the format fixes it."""
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """``regex`` compiled, on first use (most runs match values against the catalogue's
+        alternations only; ``re`` keeps the compiled pattern)."""
+        return re.compile(self.regex)
 
 
 class CredentialCatalogue(NamedTuple):
@@ -71,12 +77,12 @@ def credentials() -> CredentialCatalogue:
     """The credential catalogue (``data/credentials.toml``)."""
     raw = load_toml(os.path.join(_DATA, "credentials.toml"))
     anthropic = tuple(
-        KeyFormat(e["kind"], e["label"], e["prefix"], re.compile(e["pattern"]),
+        KeyFormat(e["kind"], e["label"], e["prefix"], e["pattern"],
                   length=e.get("length"))
         for e in raw["anthropic"]
     )
     foreign = tuple(
-        KeyFormat(e["label"], e["label"], e["prefix"], re.compile(e["pattern"]), e["provider"])
+        KeyFormat(e["label"], e["label"], e["prefix"], e["pattern"], e["provider"])
         for e in raw["foreign"]
     )
     placeholder = "|".join(f"(?:{p})" for p in raw["placeholders"]["patterns"])
@@ -92,5 +98,5 @@ def credentials() -> CredentialCatalogue:
         misnamed=tuple(raw["misnamed"]["names"]),
         misnamed_prefixes=tuple(raw["misnamed"]["prefixes"]),
         placeholders=re.compile(placeholder, re.IGNORECASE),
-        any_foreign=re.compile("|".join(f"(?:{f.pattern.pattern})" for f in foreign)),
+        any_foreign=re.compile("|".join(f"(?:{f.regex})" for f in foreign)),
     )

@@ -145,7 +145,7 @@ def _credential_pattern() -> re.Pattern[str]:
     provider's format not glued to more letters or digits (``sk-proj-…’``, ``Bearer ghp_…``)."""
     from envaudit.catalogue import credentials
 
-    foreign = "|".join(f"(?:{f.pattern.pattern})" for f in credentials().foreign)
+    foreign = "|".join(f"(?:{f.regex})" for f in credentials().foreign)
     return re.compile(f"{_EMBEDDED_ANTHROPIC.pattern}|(?<![A-Za-z0-9])(?:{foreign})"
                       "(?![A-Za-z0-9])")
 
