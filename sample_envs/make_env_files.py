@@ -92,6 +92,7 @@ KEYS = {
     "python-load-dotenv-fixed": api_key("ISSUEFIX"),
     "node-esm-hoisted-client": api_key("STANDUP"),
     "node-esm-dotenv-config-first": api_key("STANDFIX"),
+    "python-dotenv-never-loaded": api_key("TRIAGE"),
 }
 
 
@@ -262,6 +263,19 @@ def files() -> dict[str, bytes]:
                         ("node-esm-hoisted-client", "STANDUP_MODEL"),
                         ("node-esm-dotenv-config-first", "STANDUP_MODEL")):
         out[f"{name}/.env"] = _text(f"ANTHROPIC_API_KEY={k[name]}", f"{model}=claude-haiku-4-5")
+    # EA209: a good key in a .env file that nothing loads (no python-dotenv anywhere).
+    out["python-dotenv-never-loaded/.env"] = _text(
+        "# cp .env.example .env, then paste your key (Console -> Settings -> API keys)",
+        f"ANTHROPIC_API_KEY={k['python-dotenv-never-loaded']}",
+        "ANTHROPIC_MODEL=claude-haiku-4-5",
+        "TRIAGE_LABELS=bug,question,feature-request",
+    )
+    out["python-dotenv-never-loaded/.env.example"] = _text(
+        "# cp .env.example .env, then paste your key (Console -> Settings -> API keys)",
+        "ANTHROPIC_API_KEY=",
+        "ANTHROPIC_MODEL=claude-haiku-4-5",
+        "TRIAGE_LABELS=bug,question,feature-request",
+    )
     return out
 
 

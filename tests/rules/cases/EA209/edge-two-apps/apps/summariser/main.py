@@ -1,0 +1,4 @@
+"""Nightly ticket summaries."""
+from anthropic import Anthropic
+
+client = Anthropic()
