@@ -5,6 +5,10 @@ environment first (``load_dotenv()`` and ``dotenv.config()`` never override it),
 with ``--env-file`` (the last one given wins, as with ``docker run``), then discovered files from
 the root down, and within a folder ``.env.*.local`` > ``.env.local`` > ``.env.<mode>`` > ``.env`` >
 ``NAME.env``. Inside one file the last definition wins (python-dotenv and runc agree).
+
+compose is the exception (``AuditContext.compose_effective``): it builds a container's
+environment from its services' ``environment:`` entries and ``env_file`` entries, never from
+the shell's variables.
 """
 
 from __future__ import annotations
@@ -16,7 +20,15 @@ from functools import cached_property
 from typing import NamedTuple
 
 from envaudit.catalogue import credentials
-from envaudit.model import PROCESS, PYTHON_DOTENV, Definition, DotenvFile, Location, Snapshot
+from envaudit.model import (
+    COMPOSE,
+    PROCESS,
+    PYTHON_DOTENV,
+    Definition,
+    DotenvFile,
+    Location,
+    Snapshot,
+)
 
 ANTHROPIC_HOSTS = ("api.anthropic.com",)
 #: What ``urlsplit`` deletes from a URL before splitting it.
@@ -33,7 +45,8 @@ class Site(NamedTuple):
     values: dict[str, str | None]
     """Loader -> value (``None``: bare key)."""
     file: DotenvFile | None = None
-    """The file, for dotenv sites."""
+    """The file, for dotenv sites (``None`` for the process environment and a compose
+    ``environment:`` entry)."""
 
     def by_value(self) -> dict[str | None, list[str]]:
         """Distinct values -> the loaders that read them (so a finding names its loaders)."""
@@ -145,6 +158,9 @@ class AuditContext:
         out: dict[str, list[Site]] = {}
         for d in self.process.values():
             out.setdefault(d.name, []).append(Site(d.name, d.location, {PROCESS: d.value}))
+        for service in self.snapshot.compose:  # compose's highest precedence
+            for d in service.environment:
+                out.setdefault(d.name, []).append(Site(d.name, d.location, {COMPOSE: d.value}))
         for f in self.env_files:
             by_line: dict[tuple[str, int | None], Site] = {}
             for d in self.file_definitions(f):
@@ -181,6 +197,8 @@ class AuditContext:
         (for instance to one app of a monorepo).
         """
         sites = self.sites(name) if among is None else among
+        if loader == COMPOSE and self.snapshot.compose:
+            return self.compose_effective(name, sites)
         for site in sites:
             if site.location.source == "process":
                 return Definition(name, site.values[PROCESS], site.location, PROCESS)
@@ -189,6 +207,32 @@ class AuditContext:
                 last = [s for s in sites if s.file is site.file and loader in s.values]
                 chosen = last[-1]
                 return Definition(name, chosen.values[loader], chosen.location, loader)
+        return None
+
+    def compose_effective(self, name: str, sites: list[Site]) -> Definition | None:
+        """compose's winner among ``sites`` (``compose_project.service_environment``'s
+        precedence): for each service, in the compose files' order, its ``environment:`` entry,
+        else its last ``env_file`` entry whose file defines ``name`` (the file's last line);
+        the first service that gets the variable. The process environment is not a source: the
+        shell of ``docker compose`` only feeds interpolation and bare names, which the readings
+        already resolved.
+
+        NOTE: compose's own precedence, kept to compose; the other loaders' order is
+        ``effective``'s.
+        """
+        for service in self.snapshot.compose:
+            own = {d.location for d in service.environment if d.name == name}
+            chosen = next((s for s in reversed(sites)
+                           if s.file is None and s.location in own and COMPOSE in s.values), None)
+            if chosen is None:  # a later env_file wins, and the last line within one
+                rank = {path: i for i, path in enumerate(service.env_files)}
+                best = (-1, 0)
+                for site in sites:
+                    at = rank.get(site.file.path, -1) if site.file is not None else -1
+                    if at >= 0 and COMPOSE in site.values and (at, site.location.line or 0) > best:
+                        best, chosen = (at, site.location.line or 0), site
+            if chosen is not None:
+                return Definition(name, chosen.values[COMPOSE], chosen.location, COMPOSE)
         return None
 
     def effective_value(self, name: str) -> str | None:

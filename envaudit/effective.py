@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from envaudit.context import AuditContext, Site, folder_contains
-from envaudit.model import Definition, DotenvFile
+from envaudit.model import COMPOSE, Definition, DotenvFile
 from envaudit.redact import redact_url, show, value_fp
 from envaudit.sdkfacts import fact
 from envaudit.variables import PROVIDER_PREFIXES, TABLE_ALWAYS, TABLE_VARIABLES, relevant
@@ -178,6 +178,12 @@ def _layered(winner: Definition, mine: DotenvFile | None, site: Site) -> bool:
     return folder_contains(a, b) or folder_contains(b, a)
 
 
+def _compose_only(site: Site, winner: Definition) -> bool:
+    """``site`` only reaches compose's containers (an ``environment:`` entry, a file only
+    compose reads), which another loader's winner does not override."""
+    return winner.loader != COMPOSE and site.values.keys() == {COMPOSE}
+
+
 def _source(d: Definition) -> str:
     return "process" if d.location.source == "process" else d.location.display()
 
@@ -206,6 +212,7 @@ def rows(ctx: AuditContext) -> list[ConfigRow]:
             site.location.display() for site in ctx.sites(name)
             if site.location != winner.location
             and _layered(winner, files.get(winner.location.path or ""), site)
+            and not _compose_only(site, winner)
         ))
         out.append(ConfigRow(name, show(name, winner.value), source,
                              _effect(name, winner.value, ctx), shadowed))

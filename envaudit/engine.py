@@ -8,7 +8,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from envaudit.collectors import ALL_COLLECTORS
-from envaudit.collectors.base import CollectOptions, Collector, ProcessFacts, ProviderHint
+from envaudit.collectors.base import (
+    CollectOptions,
+    Collector,
+    ComposeFacts,
+    ComposeRead,
+    ProcessFacts,
+    ProviderHint,
+)
 from envaudit.context import AuditContext
 from envaudit.errors import ConfigError
 from envaudit.model import (
@@ -39,6 +46,7 @@ def collect(
     hints: list[str] = []
     uses: list[LoaderUse] = []
     docker_build: DockerBuild | None = None
+    compose: ComposeFacts | None = None
     from envaudit.source.facts import CodeFacts  # the source collector imports it anyway
 
     code: CodeFacts | None = None
@@ -49,7 +57,8 @@ def collect(
         for phase in (0, 1):
             if phase == 1:
                 loaders, uses = loaders_in_use(options, uses, code)
-                options = replace(options, loaders_in_use=loaders, load_names=load_names(code))
+                options = replace(options, loaders_in_use=loaders, load_names=load_names(code),
+                                  compose_env_files=_compose_reads(compose, loaders))
             for collector in collectors:
                 if collector.phase != phase:
                     continue
@@ -68,7 +77,10 @@ def collect(
                     elif isinstance(fact, DockerBuild):
                         docker_build = fact
                     elif isinstance(fact, CodeFacts):
-                        code = fact
+                        code = fact  # later phase-0 collectors look where its listing looked:
+                        options = replace(options, compose_folders=fact.compose_folders)
+                    elif isinstance(fact, ComposeFacts):
+                        compose = fact
     finally:
         for run in begun.values():
             run.close()
@@ -83,8 +95,17 @@ def collect(
         root=options.root, files=tuple(files), process=process, loaders=loaders,
         loader_uses=tuple(uses), provider_hints=tuple(hints), profile_files=profiles,
         skipped=tuple(skipped), docker_build=docker_build,
-        code=code,
+        code=code, compose=compose.services if compose is not None and COMPOSE in loaders else (),
     )
+
+
+def _compose_reads(compose: ComposeFacts | None, loaders: tuple[str, ...]
+                   ) -> dict[str, ComposeRead]:
+    """The env files compose reads, when compose is a loader in use (none otherwise: with
+    ``--loader`` naming other loaders, compose's files are not the app's)."""
+    if compose is None or COMPOSE not in loaders:
+        return {}
+    return dict(compose.env_files)
 
 
 def loaders_in_use(
@@ -99,9 +120,7 @@ def loaders_in_use(
         return options.loaders, [LoaderUse(ld, "--loader") for ld in options.loaders]
     found: dict[str, LoaderUse] = {}
     for use in [*_code_uses(code), *uses]:
-        # NOTE: compose's reading is modelled, but the files its env_file entries name are not
-        # wired to it yet: until they are, it would only ever show the process environment.
-        if use.loader not in found and use.loader != COMPOSE and modeled(use.loader):
+        if use.loader not in found and modeled(use.loader):
             found[use.loader] = use
     if not any(LOADERS[ld].kind != "docker" for ld in found):
         found[PYTHON_DOTENV] = LoaderUse(PYTHON_DOTENV, "assumed: nothing in the project names "

@@ -13,8 +13,9 @@ from envaudit.redact import SecretSet
 
 
 def collect_secrets(snapshot: Snapshot, environ: Mapping[str, str] | None = None) -> SecretSet:
-    """Every secret value the snapshot holds (process environment and every file reading), plus
-    those of ``environ`` (the process environment even when ``--no-process-env`` left it out).
+    """Every secret value the snapshot holds (process environment, every file reading, compose
+    ``environment:`` entries), plus those of ``environ`` (the process environment even when
+    ``--no-process-env`` left it out).
 
     The snapshot holds the variables the rules read, which are all a report can show; a
     traceback adds the rest (``add_every_file_value``)."""
@@ -23,6 +24,8 @@ def collect_secrets(snapshot: Snapshot, environ: Mapping[str, str] | None = None
     for f in snapshot.files:
         for reading in f.readings:
             pairs.update(dict.fromkeys((d.name, d.value) for d in reading.definitions))
+    for service in snapshot.compose:
+        pairs.update(dict.fromkeys((d.name, d.value) for d in service.environment))
     secrets = SecretSet()
     secrets.add_all(pairs)
     return secrets
@@ -30,8 +33,10 @@ def collect_secrets(snapshot: Snapshot, environ: Mapping[str, str] | None = None
 
 def add_every_file_value(secrets: SecretSet, snapshot: Snapshot) -> None:
     """Add the values of every variable of every file the snapshot read, not only of those it
-    kept: for scrubbing a traceback, which may quote anything the code touched. Best effort (a
-    file that cannot be read again adds nothing)."""
+    kept, and of every compose ``environment:`` entry: for scrubbing a traceback, which may
+    quote anything the code touched. Best effort (a file that cannot be read again adds
+    nothing)."""
+    _add_compose_values(secrets, snapshot)
     from envaudit.collectors.dotenv_files import MAX_FILE_BYTES
     from envaudit.collectors.fileio import read_regular
     from envaudit.loaders import docker_env_file, python_dotenv
@@ -47,6 +52,24 @@ def add_every_file_value(secrets: SecretSet, snapshot: Snapshot) -> None:
             secrets.add_all((b.key, b.value) for b in bindings)
         except (OSError, ValueError):
             continue
+
+
+def _add_compose_values(secrets: SecretSet, snapshot: Snapshot) -> None:
+    """Every ``environment:`` value (as written, and interpolated without a shell) of the
+    compose projects the snapshot's services come from."""
+    if not snapshot.compose:
+        return
+    from pathlib import Path
+
+    from envaudit.loaders import compose_project
+
+    folders = {os.path.dirname(os.path.join(snapshot.root, s.file)) for s in snapshot.compose}
+    for folder in sorted(folders):
+        project = compose_project.load_project(Path(folder), {}, project_env={})
+        if isinstance(project, compose_project.ComposeProject):
+            for service in project.services:
+                for e in service.environment:
+                    secrets.add_all([(e.key, e.value), (e.key, e.written)])
 
 
 def _mode_for(path: str) -> int:

@@ -93,6 +93,8 @@ KEYS = {
     "node-esm-hoisted-client": api_key("STANDUP"),
     "node-esm-dotenv-config-first": api_key("STANDFIX"),
     "python-dotenv-never-loaded": api_key("TRIAGE"),
+    "compose-environment-overrides-env-file/old": api_key("COMPOSE-PINNED"),
+    "compose-environment-overrides-env-file/new": api_key("COMPOSE-ROTATED"),
 }
 
 
@@ -275,6 +277,27 @@ def files() -> dict[str, bytes]:
         "ANTHROPIC_API_KEY=",
         "ANTHROPIC_MODEL=claude-haiku-4-5",
         "TRIAGE_LABELS=bug,question,feature-request",
+    )
+    # EA113: the key was rotated in .env, compose's environment: still pins the revoked one and
+    # beats env_file (the compose file carries a key, so it is written here too).
+    project = "compose-environment-overrides-env-file"
+    out[f"{project}/.env"] = _text(
+        "# rotated 2026-03-02 after the leak (old key revoked)",
+        f"ANTHROPIC_API_KEY={k[project + '/new']}",
+        "DIGEST_MODEL=claude-haiku-4-5",
+    )
+    out[f"{project}/compose.yaml"] = _text(
+        "services:",
+        "  digest:",
+        "    image: python:3.12-slim",
+        "    working_dir: /app",
+        "    volumes: [\".:/app\"]",
+        "    command: sh -c \"pip install -q -r requirements.txt && python digest.py\"",
+        "    env_file: .env",
+        "    environment:",
+        "      # TODO remove: pinned while debugging the staging outage",
+        f"      ANTHROPIC_API_KEY: {k[project + '/old']}",
+        "      DIGEST_HOUR: \"7\"",
     )
     return out
 

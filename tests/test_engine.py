@@ -24,12 +24,14 @@ from envaudit.context import AuditContext
 from envaudit.engine import Report, audit, collect, exit_code, select_rules
 from envaudit.errors import CollectorError, ConfigError
 from envaudit.model import (
+    COMPOSE,
     DOCKER_ENV_FILE,
     PROCESS,
     PYTHON_DOTENV,
     Definition,
     DotenvFile,
     Finding,
+    LoaderUse,
     Location,
     Severity,
     Skip,
@@ -213,6 +215,76 @@ def test_snapshot_loaders_with_an_explicit_file(tmp_path: Path) -> None:
     snapshot = collect(opts(tmp_path, env_files=(str(extra),), loaders=(PYTHON_DOTENV,)))
     assert snapshot.loaders == (PYTHON_DOTENV,)
     assert {f.loaders for f in snapshot.files} == {(PYTHON_DOTENV,)}
+
+
+# --------------------------------------------------------------------------- compose
+
+COMPOSE_ENV_FILE = "services:\n  web:\n    env_file: [.env, config/app.vars]\n"
+
+
+def test_compose_is_a_loader_in_use_when_a_service_names_env_files(tmp_path: Path) -> None:
+    write(tmp_path, "compose.yaml", COMPOSE_ENV_FILE
+          + "    environment:\n      ANTHROPIC_MODEL: pinned\n")
+    write(tmp_path, ".env", "ANTHROPIC_MODEL=a\n")
+    write(tmp_path, "config/app.vars", "ANTHROPIC_BASE_URL=https://gw.example\n")
+    snapshot = collect(opts(tmp_path))
+    assert snapshot.loaders == (PYTHON_DOTENV, COMPOSE)
+    assert LoaderUse(COMPOSE, "compose.yaml:3 service 'web' has env_file .env") in (
+        snapshot.loader_uses)
+    assert {f.path: (f.origin, f.loaders) for f in snapshot.files} == {
+        ".env": ("discovered", (PYTHON_DOTENV, COMPOSE)),
+        "config/app.vars": ("compose", (COMPOSE,))}
+    (web,) = snapshot.compose
+    assert web.env_files == (".env", "config/app.vars")
+    assert [(d.name, d.value, d.location.display()) for d in web.environment] == [
+        ("ANTHROPIC_MODEL", "pinned", "compose.yaml:5")]
+
+
+@pytest.mark.parametrize("files", [
+    {"compose.yaml": "services:\n  web:\n    environment: [ANTHROPIC_MODEL=x]\n"},
+    {"compose.yaml": "services:\n  web:\n    image: acme/web\n",
+     "Makefile": "up:\n\tdocker compose up -d\n"},
+    {"compose.yaml": "services:\n  web:\n    env_file: [.env\n"},  # compose refuses it
+])
+def test_compose_without_env_files_is_not_in_use(tmp_path: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        write(tmp_path, rel, text)
+    write(tmp_path, ".env", "ANTHROPIC_MODEL=a\n")
+    snapshot = collect(opts(tmp_path))
+    assert snapshot.loaders == (PYTHON_DOTENV,)
+    assert all(u.loader != COMPOSE for u in snapshot.loader_uses)
+    assert snapshot.compose == ()
+    assert [f.loaders for f in snapshot.files] == [(PYTHON_DOTENV,)]
+
+
+def test_a_broken_compose_file_is_a_skip(tmp_path: Path) -> None:
+    write(tmp_path, "compose.yaml", "services:\n  web:\n    env_file: [.env\n")
+    (skip,) = collect(opts(tmp_path)).skipped
+    assert skip.source == "compose" and skip.path == "compose.yaml"
+    assert skip.reason.startswith("malformed YAML")
+
+
+def test_loader_option_leaves_compose_files_out(tmp_path: Path) -> None:
+    write(tmp_path, "compose.yaml", COMPOSE_ENV_FILE)
+    write(tmp_path, ".env", "ANTHROPIC_MODEL=a\n")
+    write(tmp_path, "config/app.vars", "ANTHROPIC_MODEL=b\n")
+    snapshot = collect(opts(tmp_path, loaders=(PYTHON_DOTENV,)))
+    assert snapshot.loaders == (PYTHON_DOTENV,) and snapshot.compose == ()
+    assert [f.path for f in snapshot.files] == [".env"]
+
+
+def test_a_compose_project_two_levels_down_is_found(tmp_path: Path) -> None:
+    write(tmp_path, "services/api/docker-compose.yml",
+          "services:\n  api:\n    env_file: ../../shared/api.vars\n")
+    write(tmp_path, "shared/api.vars", "ANTHROPIC_MODEL=a\n")
+    snapshot = collect(opts(tmp_path))
+    assert snapshot.code is not None and snapshot.code.compose_folders == ("services/api",)
+    assert snapshot.loaders == (PYTHON_DOTENV, COMPOSE)
+    assert [(f.path, f.origin) for f in snapshot.files] == [("shared/api.vars", "compose")]
+    write(tmp_path, "a/b/c/compose.yaml", "services:\n  c:\n    env_file: c.env\n")
+    write(tmp_path, "a/b/c/c.env", "ANTHROPIC_MODEL=c\n")  # three levels down: not looked at
+    assert "a/b/c/c.env" not in {f.path for f in collect(opts(tmp_path)).files if
+                                 COMPOSE in f.loaders}
 
 
 # --------------------------------------------------------------------------- select_rules

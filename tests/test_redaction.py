@@ -4,7 +4,8 @@
   the self-check (``SecretSet.check``) and traceback scrubbing;
 * the CLI refuses (exit 2, one line without the secret) when a formatter leaks;
 * a hypothesis property: random credentials planted in ``.env``, ``.env.local``, a docker env
-  file given with ``--env-file`` and the process environment never appear, whole or as any
+  file given with ``--env-file``, a compose file's ``environment:``, an env file only compose
+  reads and the process environment never appear, whole or as any
   12-character piece of their secret part, in stdout, stderr or written files of any command,
   any format, with and without ``-o`` and ``-v``, nor on the error paths.
 """
@@ -347,9 +348,11 @@ def credentials(draw: st.DrawFn) -> tuple[str, str, str]:
 def plantings(draw: st.DrawFn) -> list[Planted]:
     out = []
     for name, value, secret in draw(st.lists(credentials(), min_size=1, max_size=4)):
-        site = draw(st.sampled_from([".env", ".env.local", "docker", "process"]))
+        site = draw(st.sampled_from([".env", ".env.local", "docker", "process", "compose",
+                                     "compose-file"]))
         if not name:
-            out.append(Planted(".env" if site == "process" else site, "", value, secret))
+            out.append(Planted(".env" if site in ("process", "compose") else site, "", value,
+                               secret))
             continue
         style = draw(st.sampled_from(["plain", "newline", "quoted", "spaces", "nonascii"]))
         if site == "docker" and style == "newline":
@@ -372,18 +375,29 @@ def _project(planted: list[Planted]) -> Iterator[tuple[Path, Path, dict[str, str
         root.mkdir()
         deploy = Path(tmp) / "deploy.env"
         lines: dict[str, list[str]] = {".env": ["ANTHROPIC_MODEL=claude-sonnet-4-5"],
-                                       ".env.local": [], "docker": []}
+                                       ".env.local": [], "docker": [], "compose-file": [],
+                                       "compose": ["      ANTHROPIC_LOG: info"]}
         environ = {}
         for p in planted:
             if p.site == "process":
                 environ[p.name] = p.value
             elif p.site == "docker":
                 lines["docker"].append(f"{p.name}={p.value}" if p.name else p.value)
+            elif p.site == "compose":  # a JSON string is a YAML double-quoted scalar
+                lines["compose"].append(f"      {p.name}: {json.dumps(p.value)}")
             else:
                 lines[p.site].append(_dotenv_line(p))
         (root / ".env").write_text("\n".join(lines[".env"]) + "\n", encoding="utf-8")
         (root / ".env.local").write_text("\n".join(lines[".env.local"]) + "\n", encoding="utf-8")
         deploy.write_text("\n".join(lines["docker"]) + "\n", encoding="utf-8")
+        # compose reads config/app.vars (not a dotenv name: only compose reads it) and has its
+        # own environment: entries
+        (root / "config").mkdir()
+        (root / "config" / "app.vars").write_text("\n".join(lines["compose-file"]) + "\n",
+                                                  encoding="utf-8")
+        (root / "compose.yaml").write_text(
+            "services:\n  app:\n    env_file: [.env, config/app.vars]\n    environment:\n"
+            + "\n".join(lines["compose"]) + "\n", encoding="utf-8")
         yield root, deploy, environ
 
 

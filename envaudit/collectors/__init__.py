@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from envaudit.collectors.base import Collector
+from envaudit.collectors.compose_files import ComposeCollector
 from envaudit.collectors.dotenv_files import DotenvFilesCollector
 from envaudit.collectors.manifests import ManifestCollector
 from envaudit.collectors.process_env import ProcessEnvCollector
@@ -12,6 +13,7 @@ from envaudit.collectors.source_code import SourceCodeCollector
 ALL_COLLECTORS: tuple[Collector, ...] = (
     ManifestCollector(),
     SourceCodeCollector(),
+    ComposeCollector(),  # after the source analysis: it looks where that one's listing saw files
     DotenvFilesCollector(),
     ProcessEnvCollector(),
 )

@@ -5,9 +5,23 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, Union
+from typing import NamedTuple, Protocol, Union
 
-from envaudit.model import Definition, DockerBuild, DotenvFile, LoaderUse, Skip
+from envaudit.model import ComposeService, Definition, DockerBuild, DotenvFile, LoaderUse, Skip
+
+
+class ComposeRead(NamedTuple):
+    """How docker compose reads one env file (``CollectOptions.compose_env_files``)."""
+
+    named_by: str
+    """The first ``env_file:`` entry naming it: ``compose.yaml:7 (service web)``."""
+    raw: bool = False
+    """``format: raw`` (docker ``--env-file`` rules) for every entry naming it."""
+    project_env: Mapping[str, str] = {}
+    """The project ``.env`` values (``${VAR}`` and bare names look there after the shell)."""
+    service_environment: Mapping[str, str | None] = {}
+    """The ``environment:`` values of the first service naming it (looked up after the project
+    ``.env``)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,13 @@ class CollectOptions:
     all_variables: bool = False
     """Keep every variable's definitions; by default only those a rule or the effective table
     reads (``envaudit.variables.relevant``) are kept (every line is still parsed)."""
+    compose_folders: tuple[str, ...] | None = None
+    """Root-relative folders (``""``: the root) that hold a compose file, as the source
+    analysis's listing of the top levels saw them; set by the engine when that analysis ran,
+    ``None`` otherwise (the compose collector then looks at the root itself)."""
+    compose_env_files: Mapping[str, ComposeRead] = field(default_factory=dict)
+    """The env files compose reads (normalised absolute path -> how), set by the engine between
+    the two phases when compose is a loader in use."""
 
     def keep(self) -> Callable[[set[str]], set[str]] | None:
         """The name filter for definitions (a ``variables.KeyFilter``; ``None``: keep all)."""
@@ -55,7 +76,19 @@ class ProcessFacts:
     """Anthropic SDK profile files on disk."""
 
 
-Fact = Union[DotenvFile, ProcessFacts, Skip, "ProviderHint", LoaderUse, DockerBuild]
+class ComposeFacts(NamedTuple):
+    """What the compose collector found: the services and the env files compose reads (a named
+    tuple: cheaper to define than a frozen dataclass, and this module loads on every scan)."""
+
+    services: tuple[ComposeService, ...]
+    """Every service of the compose projects read, in their files' order."""
+    env_files: Mapping[str, ComposeRead]
+    """Each existing env file a service names (normalised absolute path), and how compose reads
+    it."""
+
+
+Fact = Union[DotenvFile, ProcessFacts, Skip, "ProviderHint", LoaderUse, DockerBuild,
+             ComposeFacts]
 
 
 @dataclass(frozen=True)

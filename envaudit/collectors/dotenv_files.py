@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import NamedTuple, Optional
 
-from envaudit.collectors.base import CollectOptions, Collector, Fact
+from envaudit.collectors.base import CollectOptions, Collector, ComposeRead, Fact
 from envaudit.collectors.discovery import (
     Found,
     Walk,
@@ -21,6 +21,7 @@ from envaudit.collectors.discovery import (
 from envaudit.collectors.fileio import FIFO, NotRegularFile, read_regular
 from envaudit.loaders import BUILT_IN, LOADERS, docker_env_file, python_dotenv, reader
 from envaudit.model import (
+    COMPOSE,
     DOCKER_ENV_FILE,
     DOTENV_EXPAND,
     NODE_DOTENV,
@@ -34,6 +35,8 @@ from envaudit.model import (
     Skip,
 )
 
+#: ``DotenvFile.origin`` of an env file a compose service names that the walk did not find.
+COMPOSE_ORIGIN = "compose"
 #: Files larger than this are not read (a dotenv file of this size is a mistake in itself; the
 #: largest real ones, with a few PEM bundles inline, are tens of KiB). Bounds memory and time.
 MAX_FILE_BYTES = 1024 * 1024
@@ -234,22 +237,29 @@ def dropped_lines(
 
 def read_generic(
     loader: str, data: bytes, environ: Mapping[str, str], location: Location, keep: Keep = None,
-    subset: Subset | None = None,
+    subset: Subset | None = None, compose: ComposeRead | None = None,
 ) -> FileReading | None:
     """One modelled loader's reading (``envaudit.loaders.reader``), or ``None`` without a model.
 
     With a ``subset``, only the kept statements are read (``tests/collectors`` checks that this
-    equals the whole file's reading, filtered).
+    equals the whole file's reading, filtered). ``compose``: how compose reads this file (the
+    project ``.env`` and the service's ``environment:`` for interpolation, ``format: raw``).
     """
     read = reader(loader)
     if read is None:
         return None
+    context: dict[str, object] = {}
+    if compose is not None and loader == COMPOSE:
+        context = {"project_env": compose.project_env, "raw": compose.raw,
+                   "service_environment": compose.service_environment}
+        if compose.raw:
+            subset = None  # docker's rules refuse a whole file for lines python-dotenv reads
     if subset is not None and LOADERS[loader].refuses_files and not subset.plain:
         subset = None
     if subset is not None:
         if not subset.data:
             return FileReading(loader, "ok")
-        result = read(subset.data, environ, keep=keep)
+        result = read(subset.data, environ, keep=keep, **context)
         lines = subset.lines
         result = result._replace(
             assignments=[a._replace(line=lines[a.line - 1]) for a in result.assignments],
@@ -257,24 +267,27 @@ def read_generic(
             rejected_line=None if result.rejected_line is None else lines[result.rejected_line - 1],
             executes=tuple(lines[n - 1] for n in result.executes))
     else:
-        result = read(data, environ, keep=keep)
+        result = read(data, environ, keep=keep, **context)
+    raw = bool(context.get("raw"))
     if result.rejected is not None:
         return FileReading(loader, "file-rejected", error=result.rejected,
-                           error_line=result.rejected_line)
+                           error_line=result.rejected_line, raw=raw)
     definitions = tuple(
         Definition(a.key, a.value, Location("dotenv", location.path, a.line), loader)
         for a in result.assignments
     )
     dropped = tuple(DroppedLine(i.line, i.reason, end_line=i.line) for i in result.ignored)
-    return FileReading(loader, "ok", definitions, dropped, executes=tuple(result.executes))
+    return FileReading(loader, "ok", definitions, dropped, executes=tuple(result.executes),
+                       raw=raw)
 
 
 def read_contents(
     data: bytes, loaders: tuple[str, ...], environ: Mapping[str, str], location: Location,
-    keep: Keep = None,
+    keep: Keep = None, compose: ComposeRead | None = None,
 ) -> tuple[FileReading, ...]:
     """One reading per loader in ``loaders`` (python-dotenv first). docker's entries are also
-    read when python-dotenv drops a statement, to name what it loses."""
+    read when python-dotenv drops a statement, to name what it loses. ``compose``: how compose
+    reads this file, when a compose service names it."""
     readings: list[FileReading] = []
     python, unparsable, subset = read_python_dotenv(data, environ, location, keep)
     if PYTHON_DOTENV in loaders:
@@ -297,7 +310,7 @@ def read_contents(
             if reading is not None:
                 shared[read] = reading
         if reading is None:
-            reading = read_generic(loader, data, environ, location, keep, subset)
+            reading = read_generic(loader, data, environ, location, keep, subset, compose)
             if reading is None:
                 continue
             shared[read] = reading
@@ -324,17 +337,22 @@ def _relabel(reading: FileReading, loader: str) -> FileReading:
 
 
 def loaders_for(
-    name: str, origin: str, options: CollectOptions, *, at_root: bool = True
+    name: str, origin: str, options: CollectOptions, *, at_root: bool = True,
+    compose: bool = False,
 ) -> tuple[str, ...]:
     """Which loaders in use read this file.
 
     ``--loader`` wins. Otherwise python-dotenv reads every file (``load_dotenv(path)`` can name
     any of them), the node libraries read ``.env`` (``dotenv.config()``'s default), the
     conventions read the ``.env`` family but examples, every loader reads files named with
-    ``--env-file``, and docker's ``--env-file`` reads those and docker-style ``NAME.env`` files.
+    ``--env-file``, docker's ``--env-file`` reads those and docker-style ``NAME.env`` files, and
+    compose reads the files its services name with ``env_file:`` (``compose``; only compose
+    reads one the walk did not find, origin ``compose``).
     """
     if options.loaders:
         return options.loaders
+    if origin == COMPOSE_ORIGIN:
+        return (COMPOSE,)
     docker_style = origin != "discovered" or not name.startswith(".env")
     example = role_of(name) == "example"
     out: list[str] = []
@@ -348,6 +366,8 @@ def loaders_for(
         elif kind == "convention" and name.startswith(".env") and not example and at_root:
             # .env, .env.local, .env.<mode>, .env.<mode>.local of the folder whose package.json
             # declares the framework: the root's (the only manifest inference reads)
+            out.append(loader)
+        elif loader == COMPOSE and compose:
             out.append(loader)
     if docker_style:
         out.append(DOCKER_ENV_FILE)
@@ -392,8 +412,12 @@ def read_file(
     except OSError as exc:
         return Skip("dotenv", _skip_reason(exc, target, origin), path=path)
     name = os.path.basename(abspath)
-    loaders = loaders_for(name, origin, options,
+    # the walk's paths are normal already (joined to an absolute root), so are compose's keys
+    compose = options.compose_env_files.get(abspath) if options.compose_env_files else None
+    loaders = loaders_for(name, origin, options, compose=compose is not None,
                           at_root=os.path.dirname(abspath) == os.path.normpath(options.root))
+    # a file compose loads is not an example, whatever its name
+    role = "env" if compose is not None else role_of(name)
     if data is None:
         size = (f"{st.st_size / 1048576:.1f} MiB" if st.st_size > MAX_FILE_BYTES
                 else "over the limit (it grew while being read)")
@@ -405,8 +429,9 @@ def read_file(
         readings: tuple[FileReading, ...] = ()
     else:
         issues = encoding_issues(data)
-        readings = read_contents(data, loaders, environ, Location("dotenv", path), options.keep())
-    return DotenvFile(path, abspath, role_of(name), origin, loaders,
+        readings = read_contents(data, loaders, environ, Location("dotenv", path), options.keep(),
+                                 compose)
+    return DotenvFile(path, abspath, role, origin, loaders,
                       size=st.st_size, mode=stat.S_IMODE(st.st_mode), symlink_target=target,
                       issues=issues, readings=readings)
 
@@ -445,6 +470,12 @@ class _Begun:
         environ = options.environ if options.process_env else {}
         for abspath in dict.fromkeys(options.env_files):
             yield read_file(abspath, "explicit", options, environ)
+        if options.compose_env_files:  # the env files compose reads that nothing above read
+            named = {os.path.normpath(item.abspath) for item, _ in found}
+            named.update(os.path.normpath(p) for p in options.env_files)
+            for abspath in options.compose_env_files:
+                if abspath not in named:
+                    yield read_file(abspath, COMPOSE_ORIGIN, options, environ)
 
     def close(self) -> None:
         self._walk.close()

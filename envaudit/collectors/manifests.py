@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from envaudit.collectors.base import CollectOptions, Collector, Fact, ProviderHint
 from envaudit.collectors.fileio import NotRegularFile, read_regular
 from envaudit.model import (
-    COMPOSE,
     DOCKER_ENV_FILE,
     DOTENV_EXPAND,
     DOTENV_FLOW,
@@ -53,9 +52,9 @@ _SCRIPT_SIGNS = (
     (re.compile(r"\bdotenvx\s+run\b"), DOTENVX, "runs dotenvx run"),
     (re.compile(r"\bdocker\s+(?:run|create)\b[^\n]*--env-file"), DOCKER_ENV_FILE,
      "runs docker run --env-file"),
-    (re.compile(r"\bdocker(?:-compose|\s+compose)\b"), COMPOSE, "runs docker compose"),
 )
-_COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+# NOTE: compose is not named here: it is a loader in use only when a service names env files,
+# which the compose collector reads from the compose file itself (collectors/compose_files.py).
 _MAX_BYTES = 1024 * 1024
 
 
@@ -97,8 +96,9 @@ def _script(text: str, where: str) -> Iterator[LoaderUse]:
 
 class ManifestCollector(Collector):
     """Reads only the root's ``pyproject.toml``, ``requirements.txt``, ``Pipfile``,
-    ``package.json``, ``Procfile``, ``Makefile`` and compose file; the SDK inventory (installed
-    versions) and the source code are other collectors'."""
+    ``package.json``, ``Procfile``, ``Makefile``, ``Dockerfile`` and ``.dockerignore``; the
+    compose files, the SDK inventory (installed versions) and the source code are other
+    collectors'."""
 
     name = "manifests"
     phase = 0
@@ -129,8 +129,3 @@ class ManifestCollector(Collector):
                              if line.strip() and not line.lstrip().startswith("#"))
             yield DockerBuild("Dockerfile", ".dockerignore" if ignore is not None else None,
                               patterns)
-        for filename in _COMPOSE_FILES:
-            text = _read(root, filename)
-            if text is not None and re.search(r"(?m)^\s*env_file\s*:", text):
-                yield LoaderUse(COMPOSE, f"{filename} has env_file entries")
-                break

@@ -17,6 +17,12 @@ def _style(text: str, code: str, on: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if on else text
 
 
+def _origin(origin: str) -> str:
+    """``; named by a compose env_file`` for a file only compose reads (the walk did not find
+    it), else nothing."""
+    return "; named by a compose env_file" if origin == "compose" else ""
+
+
 def _configuration(ctx: AuditContext, on: bool) -> list[str]:
     title = _style("Effective configuration", _BOLD, on)
     if not ctx.provider_in_use:
@@ -46,7 +52,8 @@ class TextFormatter(Formatter):
                    + f" · {env_note} · loaders: {', '.join(snap.loaders)}")
         if options.verbose:
             out.extend(f"  loader {u.loader}: {u.reason}" for u in snap.loader_uses)
-            out.extend(f"  read {f.path} ({f.role}; {', '.join(f.loaders)})" for f in snap.files)
+            out.extend(f"  read {f.path} ({f.role}; {', '.join(f.loaders)}{_origin(f.origin)})"
+                       for f in snap.files)
         if not options.quiet:
             out += ["", *_configuration(report.view(), on)]
         for severity in sorted(Severity, reverse=True):

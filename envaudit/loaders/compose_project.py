@@ -46,7 +46,6 @@ import re
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Union
 
@@ -272,11 +271,17 @@ def _read_capped(path: Path, cap: int, what: str) -> bytes | ComposeProjectError
         return ComposeProjectError("unreadable", f"{what} cannot be read ({e.strerror})", path)
     if stat.S_ISDIR(st.st_mode):
         return ComposeProjectError("is_directory", f"{what} is a folder, not a file", path)
+    not_regular = ComposeProjectError("unreadable", f"{what} is not a regular file (a FIFO, a "
+                                      "socket or a device): not read", path)
+    if not stat.S_ISREG(st.st_mode):
+        return not_regular  # NOTE: reading a FIFO would block until a writer comes
     if st.st_size > cap:
         return ComposeProjectError("too_large", f"{what} is larger than {cap} bytes: not read",
                                    path)
-    try:
-        with open(path, "rb") as f:
+    try:  # O_NONBLOCK: a FIFO swapped in after the stat cannot hang the open either
+        with open(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return not_regular
             data = f.read(cap + 1)
     except OSError as e:
         return ComposeProjectError("unreadable", f"{what} cannot be read ({e.strerror})", path)
@@ -337,6 +342,8 @@ def _go_float(value: float) -> str:
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
+    from decimal import Decimal  # here: a compose file without a float never needs it (1 ms)
+
     sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
     assert isinstance(exponent, int)
     text = "".join(map(str, digits)) or "0"

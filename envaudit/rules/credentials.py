@@ -9,6 +9,7 @@ from envaudit.catalogue import KeyFormat, credentials
 from envaudit.context import AuditContext, Site, app_groups
 from envaudit.loaders import loader_label
 from envaudit.model import (
+    COMPOSE,
     DOCKER_ENV_FILE,
     PROCESS,
     PYTHON_DOTENV,
@@ -361,10 +362,11 @@ class KeyQuoted(Rule):
 
     ## Why is this bad?
     `docker run --env-file` takes values verbatim: `ANTHROPIC_API_KEY="sk-ant-…"` reaches the
-    container with the quotes, and the API answers 401. The same file works with python-dotenv,
-    node dotenv and compose, which strip the quotes, so it works locally and fails in the
-    container. Doubled quoting (`"'sk-…'"`), backticks (python-dotenv keeps them) and a secret
-    saved with its quotes in CI settings do the same with every loader.
+    container with the quotes, and the API answers 401 (so does compose's `env_file` with
+    `format: raw`). The same file works with python-dotenv, node dotenv and compose's default
+    format, which strip the quotes, so it works locally and fails in the container. Doubled
+    quoting (`"'sk-…'"`), backticks (python-dotenv keeps them) and a secret saved with its
+    quotes in CI settings do the same with every loader.
 
     ## Example
     `ANTHROPIC_API_KEY="sk-ant-api03-…AA"` in a file given to `docker run --env-file`.
@@ -390,6 +392,9 @@ class KeyQuoted(Rule):
                 cause = "the variable was exported with its quotes (a quoted CI secret?)"
             elif loaders == [DOCKER_ENV_FILE]:
                 cause = "docker --env-file takes values verbatim"
+            elif all(ld == DOCKER_ENV_FILE or _compose_raw(site, ld) for ld in loaders):
+                cause = ("compose reads the file with format: raw, which takes values verbatim "
+                         "(docker --env-file's rules)")
             elif "`" in (text[0], text[-1]) and PYTHON_DOTENV in loaders:
                 cause = "python-dotenv does not treat backticks as quotes (node dotenv does)"
             elif len(text) >= 2 and text[0] == text[-1]:
@@ -399,6 +404,14 @@ class KeyQuoted(Rule):
             message = (f"{site.name} still carries its quotes{where(site, loaders)}: {cause}; "
                        f"{fact('key-quoted', 'all')}")
             yield self.finding(message, site.location, site.name, subject=",".join(loaders))
+
+
+def _compose_raw(site: Site, loader: str) -> bool:
+    """``loader`` is compose reading ``site``'s file with ``format: raw``."""
+    if loader != COMPOSE or site.file is None:
+        return False
+    reading = site.file.reading(COMPOSE)
+    return reading is not None and reading.raw
 
 
 class KeyNonAscii(Rule):
@@ -825,9 +838,10 @@ class KeyDivergent(Rule):
     """
     ## What it does
     Finds a credential variable with different values in sources that one app may load
-    together (the process environment, `.env`, `.env.local`, an `--env-file`), and says which
-    one each loader in use ends up with. Sibling folders of a monorepo (`apps/a/.env`,
-    `apps/b/.env`) are different apps and are not compared; placeholders are EA106's.
+    together (the process environment, `.env`, `.env.local`, an `--env-file`, a compose
+    `environment:` entry), and says which one each loader in use ends up with. Sibling
+    folders of a monorepo (`apps/a/.env`, `apps/b/.env`) are different apps and are not
+    compared; placeholders are EA106's.
 
     ## Why is this bad?
     A rotated key updated in one place only: the app keeps the old value from a source that

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from envaudit.collectors.compose_files import COMPOSE_FILE_NAMES
 from envaudit.collectors.discovery import VENV_MARKER
 from envaudit.model import Location
 from envaudit.source import js_code, python_code
@@ -116,6 +117,7 @@ class _Finder:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.starts: list[Start] = []
+        self.compose_folders: list[str] = []
 
     # ------------------------------------------------------------------ adding
 
@@ -388,6 +390,11 @@ class _Finder:
                     nxt += [os.path.join(folder, n) for n in sorted(names)
                             if names[n] and n not in PRUNED and not n.startswith(".")]
             level = nxt
+        # NOTE: the compose collector reads compose projects only where this listing saw a
+        # compose file: the folders are not listed a second time.
+        self.compose_folders = [("" if folder == p.root else p.rel(folder))
+                                for folder, names in folders
+                                if not names.keys().isdisjoint(COMPOSE_FILE_NAMES)]
         for folder, names in folders:  # declared entry points first
             if names.get("package.json") is False:
                 self.package_json(folder)
@@ -424,7 +431,8 @@ def _dedupe(starts: list[Start]) -> list[Start]:
 def analyse(root: str) -> CodeFacts:
     """Everything the project's source says about dotenv loading and client construction."""
     project = Project(root)
-    starts = _Finder(project).find()
+    finder = _Finder(project)
+    starts = finder.find()
     notes: list[str] = []
     if any(s.entry.language == "javascript" for s in starts):
         missing = js_code.available()
@@ -476,7 +484,7 @@ def analyse(root: str) -> CodeFacts:
         entry_points=tuple(s.entry for s in starts), loads=tuple(loads), clients=tuple(clients),
         hazards=tuple(hazards), searches=tuple(searches), loader_imports=tuple(imports),
         skipped=skipped, files_read=project.files_read, files_parsed=project.files_parsed,
-        notes=tuple(notes + project.notes),
+        notes=tuple(notes + project.notes), compose_folders=tuple(finder.compose_folders),
     )
 
 

@@ -218,6 +218,9 @@ class CodeFacts:
     """How many of them were parsed (``ast`` / tree-sitter)."""
     notes: tuple[str, ...] = ()
     """Limits met (JavaScript not analysed without tree-sitter, a file limit reached ...)."""
+    compose_folders: tuple[str, ...] = ()
+    """Root-relative folders (``""``: the root) among those listed for entry points that hold a
+    compose file (``compose.yaml`` ...): where the compose collector looks."""
 
     @property
     def loader_names(self) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from loaders.test_python_dotenv import dotenv_files as dotenv_bytes
 
 from envaudit.collectors import fileio
-from envaudit.collectors.base import CollectOptions
+from envaudit.collectors.base import CollectOptions, ComposeRead
 from envaudit.collectors.dotenv_files import (
     MAX_FILE_BYTES,
     DotenvFilesCollector,
@@ -29,7 +29,15 @@ from envaudit.collectors.dotenv_files import (
 )
 from envaudit.loaders import BUILT_IN, LOADERS, reader
 from envaudit.loaders.docker_env_file import MAX_LINE_BYTES
-from envaudit.model import DOCKER_ENV_FILE, PYTHON_DOTENV, DotenvFile, FileReading, Location, Skip
+from envaudit.model import (
+    COMPOSE,
+    DOCKER_ENV_FILE,
+    PYTHON_DOTENV,
+    DotenvFile,
+    FileReading,
+    Location,
+    Skip,
+)
 
 from .helpers import options, write
 
@@ -156,6 +164,35 @@ def test_file_metadata(tree: Path) -> None:
 def test_loaders_for(name: str, origin: str, chosen: tuple[str, ...] | None,
                      expected: tuple[str, ...]) -> None:
     assert loaders_for(name, origin, CollectOptions(root="/p", loaders=chosen)) == expected
+
+
+@pytest.mark.parametrize(("name", "origin", "named", "expected"), [
+    (".env", "discovered", True, (PYTHON_DOTENV, COMPOSE)),   # an env_file entry names it
+    (".env", "discovered", False, (PYTHON_DOTENV,)),          # compose reads no other file
+    ("docker.env", "discovered", True, (PYTHON_DOTENV, COMPOSE, DOCKER_ENV_FILE)),
+    ("app.vars", "compose", True, (COMPOSE,)),                # only compose reads it
+    ("prod.env", "explicit", False, (PYTHON_DOTENV, COMPOSE, DOCKER_ENV_FILE)),
+])
+def test_loaders_for_compose(name: str, origin: str, named: bool,
+                             expected: tuple[str, ...]) -> None:
+    opts = CollectOptions(root="/p", loaders_in_use=(PYTHON_DOTENV, COMPOSE))
+    assert loaders_for(name, origin, opts, compose=named) == expected
+
+
+def test_format_raw_is_read_whole(tree: Path) -> None:
+    """A file compose reads with format: raw (docker's rules, which refuse a whole file for a
+    line python-dotenv reads) is never read as a subset of its kept lines."""
+    data = b"export OTHER=1\nANTHROPIC_MODEL='x'\n"
+    location = Location("dotenv", "app.env")
+    keep = {"ANTHROPIC_MODEL"}.__and__
+    _, _, subset = read_python_dotenv(data, {}, location, keep)
+    assert subset is not None
+    raw = ComposeRead("compose.yaml:3 (service a)", raw=True)
+    reading = read_generic(COMPOSE, data, {}, location, keep, subset, raw)
+    assert reading is not None and reading.status == "file-rejected"
+    plain = read_generic(COMPOSE, data, {}, location, keep, subset,
+                         ComposeRead("compose.yaml:3 (service a)"))
+    assert plain is not None and values(plain) == [("ANTHROPIC_MODEL", "x")]
 
 
 def test_loaders_reach_the_collected_files(tree: Path) -> None:

@@ -3,11 +3,15 @@ value or hint, the winning source, and what the SDKs will do with it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from collectors.helpers import options, write
 from factories import API_KEY, make_file, make_report, make_snapshot
 
+from envaudit import engine
 from envaudit.context import AuditContext
-from envaudit.effective import NOT_IN_USE, ConfigRow, rows
+from envaudit.effective import NOT_IN_USE, ConfigRow, rows, variables
 from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions
 from envaudit.model import Snapshot
 from envaudit.redact import hint
@@ -146,3 +150,26 @@ def test_table_replaced_by_a_note_when_the_provider_is_not_in_use(fmt: OutputFor
     assert "ANTHROPIC_API_KEY" not in text
     forced = make_report(make_snapshot([], {}, provider_hints=("--provider anthropic",)))
     assert "ANTHROPIC_API_KEY" in FORMATTERS[fmt].render(forced, RenderOptions())
+
+
+def test_compose_sources_and_winners(tmp_path: Path) -> None:
+    """compose's ``environment:`` entries are sources of their own; another loader's winner
+    does not override them (the table), and compose's winner is listed beside it (JSON)."""
+    write(tmp_path, "compose.yaml", "services:\n  app:\n    env_file: [.env, app.vars]\n"
+                                    "    environment:\n      ANTHROPIC_MODEL: pinned\n")
+    write(tmp_path, ".env", "ANTHROPIC_MODEL=from-dotenv\nANTHROPIC_API_KEY=" + API_KEY + "\n")
+    write(tmp_path, "app.vars", "ANTHROPIC_BASE_URL=https://gw.example\n")
+    ctx = AuditContext(engine.collect(options(tmp_path, process_env=False)))
+    t = {r.variable: r for r in rows(ctx)}
+    assert t["ANTHROPIC_MODEL"].source_text == ".env:1"  # python-dotenv's; compose.yaml:5 is not
+    assert t["ANTHROPIC_BASE_URL"].source_text == "app.vars:1"  # compose is the only reader
+    listed = {v["name"]: v for v in variables(ctx)}
+    model = listed["ANTHROPIC_MODEL"]
+    assert [s["location"] for s in model["sources"]] == [
+        {"source": "compose", "path": "compose.yaml", "line": 5},
+        {"source": "dotenv", "path": ".env", "line": 1}]
+    assert model["winner"]["compose"]["location"]["path"] == "compose.yaml"
+    assert model["winner"]["compose"]["shown"] == "pinned"
+    assert model["winner"]["python-dotenv"]["shown"] == "from-dotenv"
+    key = listed["ANTHROPIC_API_KEY"]["winner"]
+    assert key["compose"]["shown"] == key["python-dotenv"]["shown"] == hint(API_KEY)

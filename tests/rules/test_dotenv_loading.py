@@ -63,9 +63,6 @@ def test_an_example_file_and_an_empty_value_do_not_count(tmp_path: Path) -> None
     assert _ea209(root) == []
 
 
-@pytest.mark.xfail(strict=True, reason="engine.loaders_in_use drops compose LoaderUse evidence "
-                                       "(COMPOSE is filtered out of Snapshot.loader_uses), so "
-                                       "EA209 cannot see compose env_file")
 def test_compose_env_file_is_evidence(tmp_path: Path) -> None:
     compose = "services:\n  app:\n    build: .\n    env_file: .env\n"
     root = _project(tmp_path, {"app.py": APP, ".env": f"ANTHROPIC_API_KEY={KEY}\n",

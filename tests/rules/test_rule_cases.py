@@ -36,6 +36,8 @@ def test_case(case: Case, update_golden: bool) -> None:
         for reading in f.readings:
             secrets.add_all((d.name, d.value) for d in reading.definitions)
     secrets.add_all((d.name, d.value) for d in report.snapshot.process or ())
+    for service in report.snapshot.compose:
+        secrets.add_all((d.name, d.value) for d in service.environment)
     secrets.check(text)
     secrets.check(json.dumps([[f.fix, f.details] for f in report.findings]))
 

@@ -1,0 +1,224 @@
+"""docker compose projects: the env files compose reads for each service, and each service's
+``environment:`` entries (definition sites of their own).
+
+A compose file is looked for only where it is cheap to know that one exists: in the folders the
+source analysis listed (the root and two levels below it) whose listing holds a compose file
+name, or, when that analysis did not run, at the root (one ``lstat`` per default name, stopping
+at the first). The compose model (``envaudit.loaders.compose_project``) and PyYAML are imported
+only when a compose file says ``env_file``: without env files compose reads no dotenv file and
+is not a loader in use (its ``environment:`` entries are then not audited). Everything compose
+would refuse (bad YAML, an invalid entry, an unreadable project ``.env``, a required env file
+that does not exist) is a ``Skip`` with a one-line reason, never an exception.
+
+The env files themselves are read by the dotenv collector, as compose reads them
+(``CollectOptions.compose_env_files``): a file named with ``format: raw`` by every entry naming
+it is read with docker's ``--env-file`` rules; a file named both ways is read with compose's
+dotenv rules only, and a ``Skip`` says the raw reading was not modelled.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from envaudit.collectors.base import (
+    CollectOptions,
+    Collector,
+    ComposeFacts,
+    ComposeRead,
+    Fact,
+)
+from envaudit.collectors.discovery import display_path
+from envaudit.collectors.fileio import NotRegularFile, read_regular
+from envaudit.model import COMPOSE, ComposeService, Definition, LoaderUse, Location, Skip
+
+if TYPE_CHECKING:
+    from envaudit.loaders.compose_project import ComposeProjectError, Service
+
+#: compose's default file names and override file names (``compose_project``'s, repeated here
+#: so that a project without compose files never imports the compose model).
+COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
+OVERRIDE_FILE_NAMES = ("compose.override.yml", "compose.override.yaml",
+                       "docker-compose.override.yml", "docker-compose.override.yaml")
+#: Compose files larger than this are left to the model, which refuses them.
+_GATE_BYTES = 4 * 1024 * 1024
+#: ``Skip.source`` and ``Location.source`` of what comes from a compose file.
+SOURCE = "compose"
+
+
+def names_env_files(folder: str) -> bool:
+    """Whether a compose file of ``folder`` may name env files: one of them says ``env_file``
+    (or cannot be read here, for the model to say why). Without it compose reads no dotenv
+    file and is not a loader in use, so neither PyYAML nor the model is loaded."""
+    for name in (*COMPOSE_FILE_NAMES, *OVERRIDE_FILE_NAMES):
+        try:
+            _, data = read_regular(os.path.join(folder, name), _GATE_BYTES)
+        except FileNotFoundError:
+            continue
+        except (OSError, NotRegularFile):
+            return True
+        if data is None or b"env_file" in data:
+            return True
+    return False
+
+
+def compose_folders(options: CollectOptions) -> list[str]:
+    """The absolute folders that hold a compose file: those the source analysis saw
+    (``options.compose_folders``), else the root when it holds one."""
+    root = options.root
+    if options.compose_folders is not None:
+        return [os.path.join(root, rel) if rel else root for rel in options.compose_folders]
+    if any(os.path.lexists(os.path.join(root, name)) for name in COMPOSE_FILE_NAMES):
+        return [root]
+    return []
+
+
+class _Projects:
+    """The compose projects read so far: their services, the env files to read and how, the
+    skips, one loader use per project whose services name env files."""
+
+    def __init__(self, options: CollectOptions, environ: Mapping[str, str]) -> None:
+        self.options = options
+        self.environ = environ
+        self.keep = options.keep()
+        self.services: list[ComposeService] = []
+        self.reads: dict[str, ComposeRead] = {}
+        self.raw: dict[str, dict[bool, list[str]]] = {}  # path -> format: raw? -> services
+        self.missing: dict[str, list[str]] = {}  # required env file -> the entries naming it
+        self.facts: list[Fact] = []
+
+    def show(self, path: Path | str) -> str:
+        return display_path(os.path.normpath(str(path)), self.options.root)
+
+    def refused(self, error: ComposeProjectError, fallback: Path) -> Skip:
+        """compose would refuse the whole project: nothing of it is audited."""
+        line = f" (line {error.line})" if error.line is not None else ""
+        return Skip(SOURCE, f"{error.message}{line}: docker compose refuses this project; its "
+                            "env_file and environment: entries are not audited",
+                    path=self.show(error.path or fallback))
+
+    def read(self, folder: str) -> None:
+        """Read the project of ``folder`` (its default compose files, merged)."""
+        from envaudit.loaders import compose_project as cp
+
+        files, warnings = cp.find_compose_files(Path(folder))
+        if not files:
+            return
+        self.facts += [Skip(SOURCE, w, path=self.show(files[0])) for w in warnings]
+        dotenv = cp.read_project_dotenv(Path(folder), self.environ)
+        if dotenv.error is not None:
+            self.facts.append(self.refused(dotenv.error, files[0]))
+            return
+        loaded = cp.load_project(Path(folder), self.environ, files=files,
+                                 project_env=dotenv.values)
+        if isinstance(loaded, cp.ComposeProjectError):
+            self.facts.append(self.refused(loaded, files[0]))
+            return
+        lookup = cp.project_lookup(self.environ, dotenv.values)
+        project_env = dict(dotenv.values)
+        use: LoaderUse | None = None
+        for service in loaded.services:
+            resolved: dict[str, str | None] = {}
+            for entry in service.environment:
+                value = entry.value
+                if value is None:  # a bare name: the shell's value, else the project .env's
+                    found, looked_up = lookup(entry.key)
+                    value = looked_up if found else None
+                resolved[entry.key] = value
+            self.services.append(ComposeService(
+                service.name, self.show(service.source),
+                self.env_files(service, project_env, resolved),
+                self.environment(service, resolved)))
+            if use is None and service.env_files:
+                ref = service.env_files[0]
+                use = LoaderUse(COMPOSE, f"{self.show(ref.source)}:{ref.line} service "
+                                         f"{service.name!r} has env_file {ref.path}")
+        if use is not None:
+            self.facts.append(use)
+
+    def environment(self, service: Service, resolved: dict[str, str | None]
+                    ) -> tuple[Definition, ...]:
+        kept = None if self.keep is None else self.keep(set(resolved))
+        return tuple(
+            Definition(e.key, resolved[e.key], Location(SOURCE, self.show(e.source), e.line),
+                       COMPOSE)
+            for e in service.environment if kept is None or e.key in kept)
+
+    def env_files(self, service: Service, project_env: dict[str, str],
+                  resolved: dict[str, str | None]) -> tuple[str, ...]:
+        """The display paths of the env files compose reads for ``service`` (recording how to
+        read each), and a skip for each entry compose would refuse."""
+        out: list[str] = []
+        for ref in service.env_files:
+            where = f"{self.show(ref.source)}:{ref.line} (service {service.name})"
+            path = os.path.normpath(str(ref.resolved))
+            if ref.format not in (None, "raw"):
+                self.facts.append(Skip(
+                    SOURCE, f"{where} names it with format {ref.format!r}, which docker "
+                            "compose does not know: it refuses the project",
+                    path=self.show(path)))
+                continue
+            if not os.path.lexists(path):
+                if ref.required:
+                    self.missing.setdefault(path, []).append(where)
+                continue  # optional and missing: compose goes on without it
+            if os.path.isdir(path):
+                self.facts.append(Skip(
+                    SOURCE, f"a folder, not a file ({where} names it as env_file): docker "
+                            "compose refuses the project",
+                    path=self.show(path)))
+                continue
+            out.append(self.show(path))
+            self.raw.setdefault(path, {}).setdefault(ref.format == "raw", []).append(
+                service.name)
+            if path not in self.reads:
+                self.reads[path] = ComposeRead(where, False, project_env, resolved)
+        return tuple(out)
+
+    def settle(self) -> None:
+        """One skip per missing required env file; ``format: raw`` when every entry naming a
+        file says so (a file named both ways is read with compose's dotenv rules only, and a
+        skip says so)."""
+        for path, entries in self.missing.items():
+            more = f" (so do {len(entries) - 1} more entries)" if len(entries) > 1 else ""
+            self.facts.append(Skip(
+                SOURCE, f"no such file, and {entries[0]} requires it{more}: docker compose "
+                        "refuses to start the project (`required: false` makes it optional)",
+                path=self.show(path)))
+        for path, ways in self.raw.items():
+            if True not in ways:
+                continue
+            if False not in ways:
+                self.reads[path] = self.reads[path]._replace(raw=True)
+                continue
+            raw, plain = sorted(set(ways[True])), sorted(set(ways[False]))
+            self.facts.append(Skip(
+                SOURCE, f"read with compose's default (dotenv) rules only, as service "
+                        f"{', '.join(plain)} reads it: service {', '.join(raw)} names it with "
+                        "format: raw (docker --env-file rules), a second reading envaudit does "
+                        "not make",
+                path=self.show(path)))
+
+
+class ComposeCollector(Collector):
+    """Reads the compose projects of the top folders (phase 0: which files compose reads, and
+    for which service, decides how the dotenv collector reads them)."""
+
+    name = "compose"
+    phase = 0
+
+    def collect(self, options: CollectOptions) -> Iterator[Fact]:
+        """Yield a ``LoaderUse`` per project whose services name env files, a ``Skip`` per
+        thing compose would refuse, then one ``ComposeFacts`` when any project was read."""
+        folders = [f for f in compose_folders(options) if names_env_files(f)]
+        if not folders:
+            return
+        project = _Projects(options, options.environ if options.process_env else {})
+        for folder in folders:
+            project.read(folder)
+        project.settle()
+        yield from project.facts
+        if project.services:
+            yield ComposeFacts(tuple(project.services), project.reads)

@@ -1,0 +1,142 @@
+"""``envaudit.context``: compose's winner follows compose's own precedence
+(``compose_project.service_environment``): ``environment:`` beats every ``env_file``, a later
+``env_file`` beats an earlier one, the last line of a file wins, and the shell never overrides
+either; the other loaders keep their order (the process environment first)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from collectors.helpers import options, write
+
+from envaudit import engine
+from envaudit.context import AuditContext
+from envaudit.loaders import compose_project
+from envaudit.model import COMPOSE, PYTHON_DOTENV
+
+
+def context(root: Path, environ: dict[str, str] | None = None) -> AuditContext:
+    return AuditContext(engine.collect(options(root, environ=environ or {},
+                                               process_env=environ is not None)))
+
+
+def winner(ctx: AuditContext, name: str, loader: str = COMPOSE) -> str | None:
+    d = ctx.effective(name, loader)
+    return None if d is None else f"{d.location.display()}={d.value}"
+
+
+def project(root: Path, compose: str, files: dict[str, str]) -> Path:
+    write(root, "compose.yaml", textwrap.dedent(compose))
+    for rel, text in files.items():
+        write(root, rel, text)
+    return root
+
+
+def test_environment_beats_env_files(tmp_path: Path) -> None:
+    project(tmp_path, """\
+        services:
+          app:
+            env_file: [.env]
+            environment:
+              ANTHROPIC_MODEL: pinned
+        """, {".env": "ANTHROPIC_MODEL=from-file\n"})
+    ctx = context(tmp_path)
+    assert winner(ctx, "ANTHROPIC_MODEL") == "compose.yaml:5=pinned"
+    assert winner(ctx, "ANTHROPIC_MODEL", PYTHON_DOTENV) == ".env:1=from-file"
+    assert [s.location.display() for s in ctx.sites("ANTHROPIC_MODEL")] == [
+        "compose.yaml:5", ".env:1"]
+
+
+def test_a_later_env_file_wins_and_the_last_line_of_one(tmp_path: Path) -> None:
+    project(tmp_path, """\
+        services:
+          app:
+            env_file: [b.env, a.env]
+        """, {"a.env": "ANTHROPIC_MODEL=a1\nANTHROPIC_MODEL=a2\n", "b.env": "ANTHROPIC_MODEL=b\n"})
+    assert winner(context(tmp_path), "ANTHROPIC_MODEL") == "a.env:2=a2"
+
+
+def test_the_shell_feeds_interpolation_but_never_wins(tmp_path: Path) -> None:
+    project(tmp_path, """\
+        services:
+          app:
+            env_file: .env
+            environment:
+              ANTHROPIC_BASE_URL: ${BASE}
+        """, {".env": "ANTHROPIC_MODEL=from-file\n"})
+    ctx = context(tmp_path, {"ANTHROPIC_MODEL": "from-shell", "BASE": "https://shell.example"})
+    assert winner(ctx, "ANTHROPIC_MODEL") == ".env:1=from-file"
+    assert winner(ctx, "ANTHROPIC_MODEL", PYTHON_DOTENV) == "process environment=from-shell"
+    assert winner(ctx, "ANTHROPIC_BASE_URL") == "compose.yaml:5=https://shell.example"
+    # a variable only the shell sets never reaches the container
+    ctx = context(tmp_path, {"ANTHROPIC_AUTH_TOKEN": "t" * 30})
+    assert winner(ctx, "ANTHROPIC_AUTH_TOKEN", PYTHON_DOTENV) == f"process environment={'t' * 30}"
+    assert winner(ctx, "ANTHROPIC_AUTH_TOKEN") is None
+
+
+def test_the_first_service_that_gets_the_variable(tmp_path: Path) -> None:
+    project(tmp_path, """\
+        services:
+          web:
+            env_file: web.env
+          worker:
+            env_file: worker.env
+            environment: [ANTHROPIC_MODEL=pinned]
+        """, {"web.env": "OTHER=1\n", "worker.env": "ANTHROPIC_MODEL=worker\n"})
+    assert winner(context(tmp_path), "ANTHROPIC_MODEL") == "compose.yaml:6=pinned"
+
+
+def test_without_compose_facts_compose_reads_in_the_common_order(tmp_path: Path) -> None:
+    write(tmp_path, ".env", "ANTHROPIC_MODEL=x\n")
+    snapshot = engine.collect(options(tmp_path, loaders=(COMPOSE,), process_env=False))
+    assert snapshot.compose == ()
+    assert winner(AuditContext(snapshot), "ANTHROPIC_MODEL") == ".env:1=x"
+
+
+LAYOUTS = [
+    ("""\
+        services:
+          s:
+            env_file: [one.env, {path: two.env, format: raw}, {path: none.env, required: false}]
+            environment:
+              - ANTHROPIC_MODEL
+              - ANTHROPIC_BASE_URL=${HOST:-https://default.example}
+        """, {"one.env": "ANTHROPIC_API_KEY=one\nANTHROPIC_MODEL=one\nANTHROPIC_LOG=${LEVEL}\n",
+              "two.env": "ANTHROPIC_API_KEY='two'\nCLAUDE_CODE_X=2\n",
+              ".env": "LEVEL=debug\nANTHROPIC_MODEL=from-project-env\n"}),
+    ("""\
+        services:
+          s:
+            env_file: cfg/app.vars
+            environment:
+              ANTHROPIC_CUSTOM_HEADERS: "X-A: 1"
+        """, {"cfg/app.vars": 'ANTHROPIC_CUSTOM_HEADERS=file\nANTHROPIC_MODEL="${SHELL_VAR}"\n'}),
+]
+
+
+@pytest.mark.parametrize(("compose", "files"), LAYOUTS, ids=["raw-and-bare", "vars-file"])
+@pytest.mark.parametrize("shell", [None, {"SHELL_VAR": "from-shell", "HOST": "https://h.example"}],
+                         ids=["no-shell", "shell"])
+def test_the_winners_are_service_environments(tmp_path: Path, compose: str, files: dict[str, str],
+                                              shell: dict[str, str] | None) -> None:
+    """For a one-service project, compose's winner of every variable is the value (and
+    place) ``compose_project.service_environment`` resolves."""
+    project(tmp_path, compose, files)
+    ctx = context(tmp_path, shell)
+    environ = shell or {}
+    dotenv = compose_project.read_project_dotenv(tmp_path, environ)
+    loaded = compose_project.load_project(tmp_path, environ, project_env=dotenv.values)
+    assert isinstance(loaded, compose_project.ComposeProject)
+    resolved = compose_project.service_environment(loaded, loaded.services[0], environ,
+                                                   dotenv.values)
+    assert resolved.error is None
+    expected = {v.key: (v.value, v.path.relative_to(tmp_path).as_posix(), v.line)
+                for v in resolved.variables}
+    got = {}
+    for name in expected:
+        d = ctx.effective(name, COMPOSE)
+        assert d is not None, name
+        got[name] = (d.value, d.location.path, d.location.line)
+    assert got == expected
