@@ -57,6 +57,11 @@ class CollectOptions:
     """The env files compose reads (normalised absolute path -> how), set by the engine between
     the two phases when compose is a loader in use."""
 
+    def reading_environ(self) -> Mapping[str, str]:
+        """The environment files are interpolated against: ``environ`` when the process
+        environment is collected, else none."""
+        return self.environ if self.process_env else {}
+
     def keep(self) -> Callable[[set[str]], set[str]] | None:
         """The name filter for definitions (a ``variables.KeyFilter``; ``None``: keep all)."""
         if self.all_variables:

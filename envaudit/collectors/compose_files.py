@@ -215,7 +215,7 @@ class ComposeCollector(Collector):
         folders = [f for f in compose_folders(options) if names_env_files(f)]
         if not folders:
             return
-        project = _Projects(options, options.environ if options.process_env else {})
+        project = _Projects(options, options.reading_environ())
         for folder in folders:
             project.read(folder)
         project.settle()

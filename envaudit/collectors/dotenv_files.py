@@ -442,7 +442,7 @@ class _FoundReader:
 
     def __init__(self, options: CollectOptions) -> None:
         self.options = options
-        self.environ = options.environ if options.process_env else {}
+        self.environ = options.reading_environ()
         # A file named explicitly is read once, as explicit (it gains the docker reading); a
         # symlink found by the walk stays (it is what load_dotenv() opens, and says so).
         self.explicit = {os.path.realpath(p) for p in options.env_files}
@@ -467,7 +467,7 @@ class _Begun:
         for _, fact in found:
             if fact is not None:
                 yield fact
-        environ = options.environ if options.process_env else {}
+        environ = options.reading_environ()
         for abspath in dict.fromkeys(options.env_files):
             yield read_file(abspath, "explicit", options, environ)
         if options.compose_env_files:  # the env files compose reads that nothing above read
