@@ -65,11 +65,22 @@ class CredentialCatalogue(NamedTuple):
     """Known near-miss names."""
     misnamed_prefixes: tuple[str, ...]
     """Framework prefixes that hide a variable from server code."""
-    placeholders: re.Pattern[str]
-    """One alternation of every placeholder pattern (case-insensitive, whole value)."""
-    any_foreign: re.Pattern[str]
-    """One alternation of every foreign pattern: a single match for the common value that is
-    none of them."""
+    placeholder_regex: str
+    """One alternation of every placeholder pattern (source; matched case-insensitively)."""
+    foreign_regex: str
+    """One alternation of every foreign pattern (source)."""
+
+    @property
+    def placeholders(self) -> re.Pattern[str]:
+        """``placeholder_regex`` compiled on first use (a millisecond: a run whose values are
+        all well-formed keys never needs it; ``re`` keeps the compiled pattern)."""
+        return re.compile(self.placeholder_regex, re.IGNORECASE)
+
+    @property
+    def any_foreign(self) -> re.Pattern[str]:
+        """``foreign_regex`` compiled on first use: a single match for the common value that is
+        none of the foreign formats."""
+        return re.compile(self.foreign_regex)
 
 
 @cache
@@ -97,6 +108,6 @@ def credentials() -> CredentialCatalogue:
         profile_variable=platform["profile"],
         misnamed=tuple(raw["misnamed"]["names"]),
         misnamed_prefixes=tuple(raw["misnamed"]["prefixes"]),
-        placeholders=re.compile(placeholder, re.IGNORECASE),
-        any_foreign=re.compile("|".join(f"(?:{f.regex})" for f in foreign)),
+        placeholder_regex=placeholder,
+        foreign_regex="|".join(f"(?:{f.regex})" for f in foreign),
     )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from envaudit.errors import ConfigError
 
@@ -15,8 +14,7 @@ _KEYS = {"select", "ignore", "fail-on", "env-files"}
 MAX_CONFIG_BYTES = 8 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """Settings from the config file (command-line options override them)."""
 
     select: tuple[str, ...] = ()

@@ -4,7 +4,7 @@ rules over it; ``select_rules`` and ``exit_code`` apply the user's choices."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from envaudit.collectors import ALL_COLLECTORS
@@ -57,8 +57,8 @@ def collect(
         for phase in (0, 1):
             if phase == 1:
                 loaders, uses = loaders_in_use(options, uses, code)
-                options = replace(options, loaders_in_use=loaders, load_names=load_names(code),
-                                  compose_env_files=_compose_reads(compose, loaders))
+                options = options._replace(loaders_in_use=loaders, load_names=load_names(code),
+                                           compose_env_files=_compose_reads(compose, loaders))
             for collector in collectors:
                 if collector.phase != phase:
                     continue
@@ -78,7 +78,7 @@ def collect(
                         docker_build = fact
                     elif isinstance(fact, CodeFacts):
                         code = fact  # later phase-0 collectors look where its listing looked:
-                        options = replace(options, compose_folders=fact.compose_folders)
+                        options = options._replace(compose_folders=fact.compose_folders)
                     elif isinstance(fact, ComposeFacts):
                         compose = fact
     finally:

@@ -1,4 +1,11 @@
-"""Frozen records that cross stage boundaries: collectors -> snapshot -> rules -> formatters."""
+"""Frozen records that cross stage boundaries: collectors -> snapshot -> rules -> formatters.
+
+The two stage records, ``Snapshot`` (collectors -> rules) and ``Finding`` (rules -> formatters),
+are frozen dataclasses. The records inside them are ``typing.NamedTuple``s: just as immutable
+and typed, and this module is imported by every run. On Python 3.11 a frozen dataclass costs
+about 0.43 ms to define (six generated methods, each ``exec``-ed) and a named tuple 0.05 ms;
+a named tuple is also built, pickled (the walk's helper process sends its readings) and
+unpickled faster, and a large tree makes thousands of them. Change them with ``_replace``."""
 
 from __future__ import annotations
 
@@ -44,8 +51,7 @@ VITE = "vite"
 PROCESS = "process"
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a value or a finding comes from (spec: ``location`` in the JSON report)."""
 
     source: str
@@ -80,8 +86,7 @@ class Location:
         return out
 
 
-@dataclass(frozen=True)
-class Definition:
+class Definition(NamedTuple):
     """One definition of a variable as one loader reads one source."""
 
     name: str
@@ -94,8 +99,7 @@ class Definition:
     """The loader that reads it (``python-dotenv``, ``compose`` ...) or ``process``."""
 
 
-@dataclass(frozen=True)
-class DroppedLine:
+class DroppedLine(NamedTuple):
     """A line a loader could not parse and skipped (python-dotenv logs a warning)."""
 
     line: int
@@ -110,8 +114,7 @@ class DroppedLine:
     when docker refuses the file)."""
 
 
-@dataclass(frozen=True)
-class FileReading:
+class FileReading(NamedTuple):
     """What one loader makes of one file."""
 
     loader: str
@@ -138,8 +141,7 @@ class FileReading:
     ``--env-file``'s rules (values verbatim)."""
 
 
-@dataclass(frozen=True)
-class EncodingIssue:
+class EncodingIssue(NamedTuple):
     """A byte-level problem in a dotenv file (EA206)."""
 
     kind: str
@@ -150,8 +152,7 @@ class EncodingIssue:
     """A sentence about the problem; never contains a value."""
 
 
-@dataclass(frozen=True)
-class DotenvFile:
+class DotenvFile(NamedTuple):
     """A dotenv file found under the root or named with ``--env-file``."""
 
     path: str
@@ -186,8 +187,7 @@ class DotenvFile:
         return None
 
 
-@dataclass(frozen=True)
-class Skip:
+class Skip(NamedTuple):
     """Something that could not be inspected, recorded instead of failing."""
 
     source: str
@@ -210,8 +210,7 @@ class Skip:
         return out
 
 
-@dataclass(frozen=True)
-class DockerBuild:
+class DockerBuild(NamedTuple):
     """The root's Docker build context: a Dockerfile and the ``.dockerignore`` rules."""
 
     dockerfile: str
@@ -222,8 +221,7 @@ class DockerBuild:
     """Its patterns in order (``!`` exceptions kept), comments and blank lines dropped."""
 
 
-@dataclass(frozen=True)
-class LoaderUse:
+class LoaderUse(NamedTuple):
     """Evidence that the project loads dotenv files with one loader."""
 
     loader: str
@@ -234,10 +232,7 @@ class LoaderUse:
 
 class ComposeService(NamedTuple):
     """One docker compose service, as far as its environment goes: the env files compose reads
-    for it and its ``environment:`` entries (``compose_project.Service``, resolved).
-
-    NOTE: a named tuple, not a frozen dataclass: this module is imported by every scan, and a
-    frozen dataclass costs a third of a millisecond to define."""
+    for it and its ``environment:`` entries (``compose_project.Service``, resolved)."""
 
     name: str
     """The service name."""

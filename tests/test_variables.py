@@ -3,8 +3,6 @@ finding and no row of the effective-configuration table, in any rule case or sam
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from rules.casefiles import Case, all_cases, line_of, options
 from test_sample_envs import PROJECTS, options_for
@@ -23,13 +21,13 @@ def _outcome(opts: engine.CollectOptions) -> tuple[list[str], list[object]]:
 def test_rule_case_is_the_same_with_every_variable_kept(case: Case) -> None:
     opts = options(case)
     assert not opts.all_variables
-    assert _outcome(opts) == _outcome(dataclasses.replace(opts, all_variables=True))
+    assert _outcome(opts) == _outcome(opts._replace(all_variables=True))
 
 
 @pytest.mark.parametrize("project", PROJECTS)
 def test_sample_project_is_the_same_with_every_variable_kept(project: str) -> None:
     opts = options_for(project)
-    assert _outcome(opts) == _outcome(dataclasses.replace(opts, all_variables=True))
+    assert _outcome(opts) == _outcome(opts._replace(all_variables=True))
 
 
 @pytest.mark.parametrize("name", [

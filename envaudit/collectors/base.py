@@ -1,13 +1,28 @@
-"""The collector interface and the options every collector reads."""
+"""The collector interface and the options every collector reads.
+
+Its records are named tuples (cheaper to define than frozen dataclasses, and this module is
+imported by every run: see ``envaudit.model``); change one with ``_replace``."""
 
 from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol, Union
+from typing import TYPE_CHECKING, NamedTuple, Union
 
 from envaudit.model import ComposeService, Definition, DockerBuild, DotenvFile, LoaderUse, Skip
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Begun(Protocol):
+        """A phase-1 collector's run, begun before phase 0 (``Collector.begin``); for type
+        checkers only (a ``Protocol`` class costs a millisecond to define)."""
+
+        def __call__(self, options: CollectOptions) -> Iterator[Fact]:
+            """``collect`` with the phase-0 facts in ``options``."""
+
+        def close(self) -> None:
+            """Give up (phase 0 failed): release what was started."""
 
 
 class ComposeRead(NamedTuple):
@@ -24,8 +39,7 @@ class ComposeRead(NamedTuple):
     ``.env``)."""
 
 
-@dataclass(frozen=True)
-class CollectOptions:
+class CollectOptions(NamedTuple):
     """What to collect (built by the CLI from options and ``[tool.envaudit]``)."""
 
     root: str
@@ -44,7 +58,7 @@ class CollectOptions:
     ``.env`` by default); ``None`` when the code was not analysed (every file is read)."""
     provider: str | None = None
     """``--provider`` (forces the provider's rules on)."""
-    environ: Mapping[str, str] = field(default_factory=dict)
+    environ: Mapping[str, str] = {}
     """The environment envaudit runs in (``os.environ`` in the CLI, a dict in tests)."""
     all_variables: bool = False
     """Keep every variable's definitions; by default only those a rule or the effective table
@@ -53,7 +67,7 @@ class CollectOptions:
     """Root-relative folders (``""``: the root) that hold a compose file, as the source
     analysis's listing of the top levels saw them; set by the engine when that analysis ran,
     ``None`` otherwise (the compose collector then looks at the root itself)."""
-    compose_env_files: Mapping[str, ComposeRead] = field(default_factory=dict)
+    compose_env_files: Mapping[str, ComposeRead] = {}
     """The env files compose reads (normalised absolute path -> how), set by the engine between
     the two phases when compose is a loader in use."""
 
@@ -71,8 +85,7 @@ class CollectOptions:
         return relevant_among
 
 
-@dataclass(frozen=True)
-class ProcessFacts:
+class ProcessFacts(NamedTuple):
     """What the process collector found."""
 
     definitions: tuple[Definition, ...]
@@ -82,8 +95,7 @@ class ProcessFacts:
 
 
 class ComposeFacts(NamedTuple):
-    """What the compose collector found: the services and the env files compose reads (a named
-    tuple: cheaper to define than a frozen dataclass, and this module loads on every scan)."""
+    """What the compose collector found: the services and the env files compose reads."""
 
     services: tuple[ComposeService, ...]
     """Every service of the compose projects read, in their files' order."""
@@ -96,8 +108,7 @@ Fact = Union[DotenvFile, ProcessFacts, Skip, "ProviderHint", LoaderUse, DockerBu
              ComposeFacts]
 
 
-@dataclass(frozen=True)
-class ProviderHint:
+class ProviderHint(NamedTuple):
     """Evidence that the project uses the Anthropic SDK (a manifest names it)."""
 
     reason: str
@@ -121,13 +132,3 @@ class Collector(abc.ABC):
         """For a phase-1 collector, start what needs no phase-0 facts (the engine calls this
         before phase 0, then the result instead of ``collect``); ``None``: nothing to start."""
         return None
-
-
-class Begun(Protocol):
-    """A phase-1 collector's run, begun before phase 0 (``Collector.begin``)."""
-
-    def __call__(self, options: CollectOptions) -> Iterator[Fact]:
-        """``collect`` with the phase-0 facts in ``options``."""
-
-    def close(self) -> None:
-        """Give up (phase 0 failed): release what was started."""

@@ -7,7 +7,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from typing import NamedTuple, Optional
 
 from envaudit.collectors.base import CollectOptions, Collector, ComposeRead, Fact
@@ -298,7 +297,7 @@ def read_contents(
             readings.append(docker)
         if unparsable and readings and readings[0].loader == PYTHON_DOTENV:
             inventory = entries if docker.status == "ok" else None
-            readings[0] = replace(readings[0], dropped=dropped_lines(unparsable, inventory))
+            readings[0] = readings[0]._replace(dropped=dropped_lines(unparsable, inventory))
     shared: dict[object, FileReading] = {}  # Next.js and Vite read as dotenv-expand does ...
     for loader in loaders:
         if loader in BUILT_IN:
@@ -332,8 +331,8 @@ def _expanded_as_parsed(node: FileReading | None, environ: Mapping[str, str]) ->
 
 def _relabel(reading: FileReading, loader: str) -> FileReading:
     """Another loader's identical reading (same model module), under ``loader``'s name."""
-    definitions = tuple(replace(d, loader=loader) for d in reading.definitions)
-    return replace(reading, loader=loader, definitions=definitions)
+    definitions = tuple(d._replace(loader=loader) for d in reading.definitions)
+    return reading._replace(loader=loader, definitions=definitions)
 
 
 def loaders_for(
@@ -484,7 +483,7 @@ class _Begun:
 def _trimmed(options: CollectOptions) -> CollectOptions:
     """``options`` as the walk's helper process needs them (without the environment when the
     files are read without it: it is pickled and sent)."""
-    return options if options.process_env else replace(options, environ={})
+    return options if options.process_env else options._replace(environ={})
 
 
 class DotenvFilesCollector(Collector):

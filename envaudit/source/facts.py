@@ -5,13 +5,12 @@ Paths are relative to the audited root (``/`` separators); every place in the co
 ``CMD`` or a ``Procfile`` line is code too: it is where the command is written). Nothing here
 holds a value read from a dotenv file or from the environment.
 
-``CodeFacts`` is the collector's frozen fact; the records inside it are named tuples (as cheap to
+Every record here, ``CodeFacts`` included, is a named tuple (as cheap to
 define as to use: a scan imports this module whatever the project holds).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from envaudit.model import Location
@@ -188,8 +187,7 @@ class SkippedSource(NamedTuple):
     ``import chain deeper than N modules`` ... (never quotes the file's content)."""
 
 
-@dataclass(frozen=True)
-class CodeFacts:
+class CodeFacts(NamedTuple):
     """What the project's Python and JavaScript/TypeScript source says about loading dotenv files
     and building SDK clients.
 
