@@ -7,8 +7,11 @@ virtual environment (a folder holding ``pyvenv.cfg``, whatever its name: people 
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import select
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -102,8 +105,11 @@ A = TypeVar("A")
 #: Share the walk with a second process once a level of the tree holds this many folders (a
 #: small tree is done before that: a fork costs more than it saves there).
 SHARE_AT = 64
-#: The share of that level's folders the helper process walks.
-CHILD_SHARE = 0.5
+#: That level is dealt into this many chunks (256 at most: a chunk is named by one byte), which
+#: the two processes claim one at a time. Each takes more while the other is busy elsewhere (the
+#: parent with phase 0, the helper with reading what it walked), and the last chunk, which one
+#: process may still be on when the other is done, is small.
+CHUNKS = 64
 
 
 class _Walker:
@@ -165,9 +171,11 @@ class _Walker:
             stack.extend(self.visit(stack.pop()))
 
     def results(self) -> list[tuple[Found, Any]]:
-        """Each file found, with what ``read`` makes of it (``None`` without ``read``)."""
+        """Each file found since the last call, with what ``read`` makes of it (``None``
+        without ``read``)."""
+        found, self.found = self.found, []
         read = self.read
-        return [(f, None if read is None else read(f)) for f in self.found]
+        return [(f, None if read is None else read(f)) for f in found]
 
     def order(self, path: str, folder: bool) -> tuple[tuple[int, str], ...]:
         """Depth-first order, by name within a folder, a folder's files before its subfolders."""
@@ -189,80 +197,209 @@ def _can_share() -> bool:
         return False
 
 
-def _walk_in_child(
-    walker: _Walker, folders: list[str], make_reader: Callable[[Any], Callable[[Found], Any]]
-) -> tuple[int, int, int] | None:
-    """Fork a process that walks ``folders``, then waits for the reader's argument on a pipe
-    (``Walk.finish``), reads what it found and writes the results to another pipe: ``(pid,
-    results read end, argument write end)``, or ``None`` when no process could be started."""
+def _chunks(level: list[str], count: int) -> list[list[str]]:
+    """``level`` sorted and dealt into ``count`` chunks, every ``count``-th folder to a chunk:
+    neighbouring folders tend to be alike (``apps/a``, ``apps/b``, then ``docs/a``,
+    ``docs/b``), so dealing them out evens out the chunks' work."""
+    ordered = sorted(level)
+    return [ordered[i::count] for i in range(count)]
+
+
+def _claim(queue: int) -> int | None:
+    """The next chunk from the queue, or ``None`` when every chunk is taken.
+
+    The queue is a pipe filled with one byte per chunk, its write end closed before the fork:
+    a one-byte read is atomic, so the two processes never get the same chunk, and end of file
+    means there is no more work."""
+    token = os.read(queue, 1)
+    return token[0] if token else None
+
+
+def _ready(fd: int) -> bool:
+    """Whether reading ``fd`` would not wait (something was written, or the pipe is closed)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def _walked_enough(unread: int, first_files: int, walked: int, queued: int) -> bool:
+    """Whether the helper, still without the reader, should stop walking and wait for it.
+
+    What it walks before then it must read after, while the parent reads the files it found
+    in the first levels (``first_files``) and takes the ``queued`` chunks. Walking on once its
+    ``unread`` files outnumber those (the queued chunks' counted at its average so far) would
+    leave the parent waiting for it at the end, as when phase 0 outlasts the whole walk. (The
+    parent also has the queued chunks to walk: the estimate errs towards stopping early, which
+    costs a shorter wait.)"""
+    return unread * (walked - queued) > first_files * walked  # unread > first + queued * avg
+
+
+class _Child(NamedTuple):
+    """The helper process, and the parent's ends of the pipes to it."""
+
+    pid: int
+    queue: int
+    """The chunk queue (the helper holds its own copy of this read end)."""
+    argument: int
+    """Write end: the reader's argument, pickled, then closed (closed empty: give up)."""
+    results: int
+    """Read end: what the helper read, then the chunks it walked and its skips (``_help``)."""
+
+
+#: ``fcntl.F_SETPIPE_SZ`` (Linux; named in ``fcntl`` from Python 3.10).
+_SETPIPE_SZ = 1031
+
+
+def _widen(fd: int) -> None:
+    """Let the pipe hold 1 MiB (the default limit for a process) rather than 64 KiB, so that
+    the helper writes its results as it reads them without waiting for the parent, which
+    takes them at the end; a pipe that cannot be widened only makes the helper wait."""
+    import fcntl
+
     try:
-        read_end, write_end = os.pipe()
+        fcntl.fcntl(fd, _SETPIPE_SZ, 1 << 20)
     except OSError:
-        return None
+        pass
+
+
+def _start_child(root: str, chunks: list[list[str]], first_files: int,
+                 make_reader: Callable[[Any], Callable[[Found], Any]]) -> _Child | None:
+    """Fill the chunk queue and fork the helper (``_help``): ``None`` when no process could be
+    started. Chunk 0 is the helper's own, never queued: a process forked is sure to have work,
+    however fast the parent empties the queue."""
+    fds: list[int] = []
     try:
+        queue, fill = os.pipe()
+        fds += (queue, fill)
+        os.write(fill, bytes(range(1, len(chunks))))  # < PIPE_BUF: written whole, never waits
+        fds.remove(fill)
+        os.close(fill)  # end of file once the chunks are taken
         arg_read, arg_write = os.pipe()
-    except OSError:
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    try:
+        fds += (arg_read, arg_write)
+        res_read, res_write = os.pipe()
+        fds += (res_read, res_write)
+        _widen(res_write)
         pid = os.fork()
     except OSError:
-        for fd in (read_end, write_end, arg_read, arg_write):
+        for fd in fds:
             os.close(fd)
         return None
-    if pid == 0:  # the child: walk, read, send, leave without running any of the parent's code
+    if pid == 0:  # the helper: leaves without running any of the parent's code
         status = 1
         try:
-            os.close(read_end)
             os.close(arg_write)
-            child = _Walker(walker.root)
-            child.walk(folders)
-            with os.fdopen(arg_read, "rb") as pipe:
-                argument = pipe.read()  # empty: the parent gave up on the walk
-            if argument:
-                import pickle
-
-                child.read = make_reader(pickle.loads(argument))
-                payload = pickle.dumps((child.results(), child.skips), pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(payload)
+            os.close(res_read)
+            if _help(root, chunks, first_files, queue, arg_read, res_write, make_reader):
                 status = 0
         finally:
             os._exit(status)
-    os.close(write_end)
     os.close(arg_read)
-    return pid, read_end, arg_write
+    os.close(res_write)
+    return _Child(pid, queue, arg_write, res_read)
 
 
-def _collect_child(
-    pid: int, read_end: int
-) -> tuple[list[tuple[Found, Any]], list[tuple[str, bool, Skip]]] | None:
-    """What the child found, or ``None`` when it failed (it then counts as not having run)."""
+def _start_reading(walker: _Walker, arg_read: int,
+                   make_reader: Callable[[Any], Callable[[Found], Any]]) -> bool:
+    """Wait for the reader's argument (the whole of it: the pipe is closed once it is sent) and
+    read with ``make_reader(argument)`` from now on; ``False`` when the parent sent nothing (it
+    gave up, or the argument did not pickle)."""
+    import pickle
+
+    with os.fdopen(arg_read, "rb") as pipe:
+        argument = pipe.read()
+    if not argument:
+        return False
+    walker.read = make_reader(pickle.loads(argument))
+    return True
+
+
+def _help(root: str, chunks: list[list[str]], first_files: int, queue: int, arg_read: int,
+          res_write: int, make_reader: Callable[[Any], Callable[[Found], Any]]) -> bool:
+    """The helper process: walk chunk 0, then chunks from the queue until it is empty, and send
+    what it reads as it reads it; ``False`` when the parent gave up.
+
+    Until the reader's argument arrives (looked for without waiting after each chunk) it only
+    walks, and no further than ``_walked_enough`` says (then it waits for the argument); once
+    the argument is there it reads what it walked, then reads each chunk it claims as it walks
+    it, so that both processes end their last chunk at about the same time.
+
+    What it sends is a stream of pickles: a list of (file, what the reader made of it) per
+    chunk read (pickled meanwhile, not all at the end, when the parent would wait for it), then
+    the tuple (chunks walked, skips), which says it is complete (``_collect_child``)."""
+    import pickle
+
+    walker = _Walker(root)
+    walked: list[int] = []
+    reading = False
+    with os.fdopen(res_write, "wb") as out:
+        index: int | None = 0
+        while index is not None:
+            walker.walk(chunks[index])
+            walked.append(index)
+            # (until the argument comes, only this process claims: the rest is queued)
+            if not reading and (_ready(arg_read) or _walked_enough(
+                    len(walker.found), first_files, len(walked), len(chunks) - len(walked))):
+                if not _start_reading(walker, arg_read, make_reader):
+                    return False
+                reading = True
+            if reading:  # before the argument, the files found wait for it
+                pickle.dump(walker.results(), out, pickle.HIGHEST_PROTOCOL)
+            index = _claim(queue)
+        if not reading and not _start_reading(walker, arg_read, make_reader):
+            return False  # every chunk walked before the argument came, and none came
+        pickle.dump(walker.results(), out, pickle.HIGHEST_PROTOCOL)
+        pickle.dump((walked, walker.skips), out, pickle.HIGHEST_PROTOCOL)
+    return True
+
+
+def _send(arg_write: int, argument: object) -> None:
+    """Send the helper the reader's argument, pickled, and close the pipe: closed empty when
+    the argument does not pickle (the helper then leaves and its chunks are done here); a
+    helper already gone is not an error either."""
+    import pickle
+
     try:
-        with os.fdopen(read_end, "rb") as pipe:
+        payload = pickle.dumps(argument, pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - whatever pickling raises: the parent does it all
+        payload = b""
+    try:
+        with os.fdopen(arg_write, "wb") as pipe:
+            pipe.write(payload)
+    except OSError:
+        pass
+
+
+def _collect_child(child: _Child) -> tuple[
+        list[int], list[tuple[Found, Any]], list[tuple[str, bool, Skip]]] | None:
+    """The chunks the helper walked, what it found and read, its skips (once it has left, and
+    reaped); ``None`` when it failed: it then counts as having done nothing."""
+    try:
+        with os.fdopen(child.results, "rb") as pipe:
             payload = pipe.read()
     except OSError:
         payload = b""
     try:
-        _, status = os.waitpid(pid, 0)
+        _, status = os.waitpid(child.pid, 0)
     except ChildProcessError:
         status = -1
     if status != 0 or not payload:
         return None
     import pickle
 
+    stream = io.BytesIO(payload)
+    found: list[tuple[Found, Any]] = []
     try:
-        found, skips = pickle.loads(payload)
-    except Exception:  # noqa: BLE001 - a truncated payload: walk that share here
+        while True:
+            record = pickle.load(stream)
+            if not isinstance(record, list):
+                break
+            found += record
+        walked, skips = record
+    except Exception:  # noqa: BLE001 - a truncated payload: its chunks are done here
         return None
-    return found, skips
-
-
-def _spread(count: int, share: float) -> list[bool]:
-    """``count`` flags, ``share`` of them true, evenly spread (neighbouring folders of a sorted
-    level tend to be alike: ``apps/a``, ``apps/b``)."""
-    return [int((i + 1) * share) > int(i * share) for i in range(count)]
+    if stream.tell() != len(payload):
+        return None
+    return walked, found, skips
 
 
 def _no_reader(_: object) -> None:
@@ -274,10 +411,13 @@ class Walk(Generic[A, T]):
     collectors run, so that the helper process lists folders meanwhile).
 
     The first levels are walked breadth first; when a level holds ``SHARE_AT`` folders or more
-    and ``share`` allows it (default: Linux with two CPUs), a forked process walks
-    ``CHILD_SHARE`` of them and, once ``finish`` sends it the reader's argument (pickled),
-    reads the files it found with ``make_reader(argument)`` (which must return something
-    picklable). Should that process fail, its share is walked and read here.
+    and ``share`` allows it (default: Linux with two CPUs), that level is dealt into ``CHUNKS``
+    chunks and a forked helper claims them from a queue, one at a time, while the parent runs
+    phase 0. ``finish`` sends the helper the reader's argument (pickled): the helper reads the
+    files it found with ``make_reader(argument)`` (which must return something picklable), and
+    both processes then claim, walk and read chunks until none is left. The split follows the
+    work (a fixed split left the helper idle while the parent caught up after phase 0). Should
+    the helper fail, every chunk not done here is walked and read here.
     """
 
     def __init__(self, root: str, make_reader: Callable[[A], Callable[[Found], T]],
@@ -288,17 +428,16 @@ class Walk(Generic[A, T]):
         sharing = _can_share() if share is None else share
         while sharing and level and len(level) < SHARE_AT:
             level = [sub for folder in level for sub in walker.visit(folder)]
-        self._child: tuple[int, int, int] | None = None
-        self._theirs: list[str] = []
+        self._level = level  # walked here at ``finish`` (all of it when nothing is shared)
+        self._chunks: list[list[str]] = []
+        self._child: _Child | None = None
+        #: Chunks walked here and by the helper (set by ``finish``; ``(0, 0)``: none shared).
+        self.chunks_walked = (0, 0)
         if sharing and len(level) >= SHARE_AT:
-            level.sort()
-            picked = _spread(len(level), CHILD_SHARE)
-            theirs = [f for f, p in zip(level, picked) if p]
-            self._child = _walk_in_child(walker, theirs, make_reader)
+            chunks = _chunks(level, min(CHUNKS, 256, len(level)))
+            self._child = _start_child(root, chunks, len(walker.found), make_reader)
             if self._child is not None:
-                self._theirs = theirs
-                level = [f for f, p in zip(level, picked) if not p]
-        self._level = level
+                self._chunks, self._level = chunks, []
 
     def finish(self, argument: A) -> tuple[list[tuple[Found, T | None]], list[Skip]]:
         """Walk the rest, read every file found with ``make_reader(argument)``: each file with
@@ -307,38 +446,54 @@ class Walk(Generic[A, T]):
         walker, child = self._walker, self._child
         self._child = None
         if child is not None:
-            pid, read_end, arg_write = child
-            try:
-                import pickle
-
-                with os.fdopen(arg_write, "wb") as pipe:
-                    pipe.write(pickle.dumps(argument, pickle.HIGHEST_PROTOCOL))
-            except Exception:  # noqa: BLE001 - not picklable, or the child is gone: walk here
-                pass
-        walker.read = self._make_reader(argument)
-        walker.walk(self._level)
-        results = walker.results()
-        if child is not None:
-            from_child = _collect_child(pid, read_end)
-            if from_child is None:
-                walker.found = []
-                walker.walk(self._theirs)
-                results += walker.results()
-            else:
-                results += from_child[0]
-                walker.skips.extend(from_child[1])
+            _send(child.argument, argument)  # first: the helper starts reading at once
+            results = self._share(child, argument)
+        else:
+            walker.read = self._make_reader(argument)
+            walker.walk(self._level)
+            results = walker.results()
         results.sort(key=lambda pair: walker.order(pair[0].abspath, False))
         skips = sorted(walker.skips, key=lambda s: walker.order(s[0], s[1]))
         return results, [skip for _, _, skip in skips]
 
+    def _share(self, child: _Child, argument: A) -> list[tuple[Found, Any]]:
+        """Read the first levels' files, then claim, walk and read chunks until the queue is
+        empty; add the helper's results, or, when it failed, walk and read here every chunk not
+        done here (whatever it claimed)."""
+        walker, chunks = self._walker, self._chunks
+        mine: set[int] = set()
+        try:
+            walker.read = self._make_reader(argument)
+            results = walker.results()
+            index = _claim(child.queue)
+            while index is not None:
+                walker.walk(chunks[index])
+                results += walker.results()
+                mine.add(index)
+                index = _claim(child.queue)
+        except BaseException:
+            os.kill(child.pid, signal.SIGKILL)  # this walk is lost: so is the helper's work
+            raise
+        finally:
+            os.close(child.queue)
+            theirs = _collect_child(child)
+        if theirs is not None and sorted([*theirs[0], *mine]) == list(range(len(chunks))):
+            results += theirs[1]
+            walker.skips.extend(theirs[2])
+            self.chunks_walked = (len(mine), len(theirs[0]))
+            return results
+        walker.walk([f for i, chunk in enumerate(chunks) if i not in mine for f in chunk])
+        self.chunks_walked = (len(chunks), 0)
+        return results + walker.results()
+
     def close(self) -> None:
-        """Give up on a walk that will not be finished: the helper process is told and
-        reaped."""
+        """Give up on a walk that will not be finished: the helper process is told (it leaves
+        after the chunk it is on) and reaped."""
         child, self._child = self._child, None
         if child is not None:
-            pid, read_end, arg_write = child
-            os.close(arg_write)  # the child reads no argument and leaves
-            _collect_child(pid, read_end)
+            os.close(child.argument)  # closed empty: the helper reads no argument and leaves
+            os.close(child.queue)
+            _collect_child(child)
 
 
 def walk(root: str, *, share: bool | None = None) -> tuple[list[Found], list[Skip]]:

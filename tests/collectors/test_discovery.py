@@ -3,12 +3,23 @@ follows, and in which order, on real trees built in ``tmp_path``."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import os
+import pickle
+import signal
+import struct
+import tempfile
+import termios
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from envaudit.collectors import discovery
 from envaudit.collectors.discovery import (
@@ -388,6 +399,310 @@ def test_an_argument_that_cannot_be_sent_is_read_here(
 def test_sharing_is_for_linux_with_two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(discovery.sys, "platform", "darwin")
     assert not discovery._can_share()
+
+
+# --------------------------------------------------------------------------- the chunk queue
+
+
+def _many_tree(root: Path, count: int = 40) -> None:
+    """``count`` top folders (SHARE_AT = 4 shares at the first level), each with files, some
+    with a nested folder, a skip (a folder named ``.env``) and pruned folders."""
+    for i in range(count):
+        top = f"p{i:02d}"
+        write(root, f"{top}/.env/inner.env" if i % 7 == 0 else f"{top}/.env")
+        write(root, f"{top}/x.env")
+        if i % 3 == 0:
+            write(root, f"{top}/deep/er/.env.local")
+        write(root, f"{top}/node_modules/.env")
+    write(root, ".env")
+
+
+def _queued(begun: discovery.Walk[Any, Any]) -> int:
+    """How many chunks are still in the queue (bytes in the pipe)."""
+    assert begun._child is not None
+    size = fcntl.ioctl(begun._child.queue, termios.FIONREAD, b"\0\0\0\0")
+    return int(struct.unpack("i", size)[0])
+
+
+def _wait_for_queue(begun: discovery.Walk[Any, Any], left: int) -> None:
+    """Wait (10 s at most) until the helper has claimed all but ``left`` queued chunks."""
+    deadline = time.monotonic() + 10
+    while _queued(begun) > left:
+        assert time.monotonic() < deadline, "the helper claims no chunks"
+        time.sleep(0.001)
+
+
+def _walks_first(monkeypatch: pytest.MonkeyPatch, count: int) -> None:
+    """Make the helper walk ``count`` chunks (or all there are) before it waits for the
+    argument, whatever the files found: a split known in advance."""
+    monkeypatch.setattr(discovery, "_walked_enough",
+                        lambda unread, first, walked, queued: walked >= count)
+
+
+def _reader_and_pid(_: object) -> Callable[[discovery.Found], tuple[bytes, int]]:
+    return lambda item: (_content(item), os.getpid())
+
+
+def test_chunks_deal_every_folder_once() -> None:
+    level = [f"/r/{name}" for name in "hgfedcba"]
+    chunks = discovery._chunks(level, 3)
+    assert chunks == [["/r/a", "/r/d", "/r/g"], ["/r/b", "/r/e", "/r/h"], ["/r/c", "/r/f"]]
+
+
+def _helper_stops_claiming_once_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the helper claim no chunk once it has the argument (as if the parent were always
+    quicker to the queue), so that the split is known: the helper's early share, the rest
+    here."""
+    parent, reading = os.getpid(), []
+    real_start, real_claim = discovery._start_reading, discovery._claim
+
+    def start_reading(*args: Any) -> bool:
+        reading.append(True)  # in the helper's memory
+        return real_start(*args)
+
+    def claim(queue: int) -> int | None:
+        return None if os.getpid() != parent and reading else real_claim(queue)
+
+    monkeypatch.setattr(discovery, "_start_reading", start_reading)
+    monkeypatch.setattr(discovery, "_claim", claim)
+
+
+def test_both_processes_claim_chunks(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The helper walks while phase 0 runs (here: up to its early share), the parent claims
+    what is left once ``finish`` is called; each reads what it walked; the order is a single
+    process's."""
+    _many_tree(tree)
+    alone = walk_and_read(str(tree), _content, share=False)
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    monkeypatch.setattr(discovery, "CHUNKS", 8)
+    _walks_first(monkeypatch, 5)
+    _helper_stops_claiming_once_reading(monkeypatch)
+    begun = discovery.Walk(str(tree), _reader_and_pid, share=True)
+    _wait_for_queue(begun, 3)
+    shared, skipped = begun.finish(None)
+    assert begun.chunks_walked == (3, 5)
+    assert [(f, r[0] if r else None) for f, r in shared] == alone[0] and skipped == alone[1]
+    by: dict[int, list[discovery.Found]] = {}
+    for item, reading in shared:
+        by.setdefault(reading[1], []).append(item)
+    assert len(by) == 2
+    # chunks are dealt from the sorted level: chunk i holds p{i}, p{i + 8}, ...
+    assert {os.path.relpath(f.abspath, tree).split("/")[0] for f in by[os.getpid()]} == {
+        ".env", *(f"p{i:02d}" for i in range(40) if i % 8 >= 5)}
+
+
+@pytest.mark.parametrize(("unread", "first_files", "walked", "queued", "enough"), [
+    (0, 0, 3, 1, False),     # nothing to read yet: walk on
+    (10, 0, 5, 3, True),     # 10 to read here > 3 chunks of 2 files there
+    (10, 5, 5, 3, False),    # ... but the parent also has 5 files of the first levels
+    (10, 0, 2, 6, False),    # fewer chunks walked than queued
+    (12, 0, 4, 0, True),     # nothing queued
+])
+def test_when_the_helper_has_walked_enough(unread: int, first_files: int, walked: int,
+                                           queued: int, enough: bool) -> None:
+    assert discovery._walked_enough(unread, first_files, walked, queued) is enough
+
+
+def _expected_stop(root: Path, chunks: list[list[str]], first_files: int) -> int:
+    """After how many chunks the helper waits for the argument (``_walked_enough``)."""
+    walker = discovery._Walker(str(root))
+    for count, chunk in enumerate(chunks, 1):
+        walker.walk(chunk)
+        if discovery._walked_enough(len(walker.found), first_files, count, len(chunks) - count):
+            return count
+    return len(chunks)
+
+
+def test_the_helper_stops_walking_before_the_argument(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the argument, the helper walks no more than it can read while the parent reads
+    the rest: it stops with chunks still queued."""
+    _many_tree(tree)
+    alone = walk_and_read(str(tree), _content, share=False)
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    monkeypatch.setattr(discovery, "CHUNKS", 8)
+    begun = discovery.Walk(str(tree), lambda _: _content, share=True)
+    stop = _expected_stop(tree, begun._chunks, 1)  # the parent has the root's .env
+    assert 1 < stop < 8
+    _wait_for_queue(begun, 8 - stop)
+    time.sleep(0.05)
+    assert _queued(begun) == 8 - stop  # it waits for the argument
+    assert begun.finish(None) == alone
+    assert begun.chunks_walked[1] >= stop
+
+
+def test_the_helper_may_walk_everything_before_the_argument(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A phase 0 longer than the whole walk, and more files in the first levels than in the
+    chunks: the helper walks everything before the argument, the parent finds the queue empty
+    and reads the first levels' files, the helper the rest."""
+    _many_tree(tree)
+    for i in range(200):  # plenty for the parent to read meanwhile: the helper walks on
+        write(tree, f".env.{i:03d}")
+    alone = walk_and_read(str(tree), _content, share=False)
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    monkeypatch.setattr(discovery, "CHUNKS", 8)
+    begun = discovery.Walk(str(tree), _reader_and_pid, share=True)
+    _wait_for_queue(begun, 0)
+    shared, skipped = begun.finish(None)
+    assert begun.chunks_walked == (0, 8)
+    assert [(f, r[0] if r else None) for f, r in shared] == alone[0] and skipped == alone[1]
+    here = [f for f, r in shared if r and r[1] == os.getpid()]
+    assert len(here) == 201 and all(os.path.dirname(f.abspath) == str(tree) for f in here)
+
+
+def test_a_helper_killed_after_claiming_chunks_is_replaced(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _many_tree(tree)
+    alone = walk_and_read(str(tree), _content, share=False)
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    monkeypatch.setattr(discovery, "CHUNKS", 8)
+    _walks_first(monkeypatch, 5)
+    begun = discovery.Walk(str(tree), lambda _: _content, share=True)
+    _wait_for_queue(begun, 3)
+    assert begun._child is not None
+    os.kill(begun._child.pid, signal.SIGKILL)
+    assert begun.finish(None) == alone
+    assert begun.chunks_walked == (8, 0)
+
+
+def test_a_helper_failing_to_read_after_claiming_chunks_is_replaced(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _many_tree(tree)
+    alone = walk_and_read(str(tree), _content, share=False)
+    parent = os.getpid()
+
+    def read_or_die(item: discovery.Found) -> bytes:
+        if os.getpid() != parent:
+            raise RuntimeError("the helper process fails")
+        return _content(item)
+
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    monkeypatch.setattr(discovery, "CHUNKS", 8)
+    _walks_first(monkeypatch, 5)
+    begun = discovery.Walk(str(tree), lambda _: read_or_die, share=True)
+    _wait_for_queue(begun, 3)
+    assert begun.finish(None) == alone
+    assert begun.chunks_walked == (8, 0)
+
+
+def test_an_argument_that_cannot_be_sent_after_claims_is_read_here(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _many_tree(tree)
+    alone = walk_and_read(str(tree), _content, share=False)
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    monkeypatch.setattr(discovery, "CHUNKS", 8)
+    _walks_first(monkeypatch, 5)
+    begun = discovery.Walk(str(tree), lambda _: _content, share=True)
+    _wait_for_queue(begun, 3)
+    assert begun._child is not None
+    pid = begun._child.pid
+    unpicklable = lambda: None  # noqa: E731 - a local function does not pickle
+    assert begun.finish(unpicklable) == alone
+    assert begun.chunks_walked == (8, 0)
+    with pytest.raises(ProcessLookupError):  # the helper left, and was reaped
+        os.kill(pid, 0)
+
+
+def _fake_helper(records: list[object]) -> Callable[..., bool]:
+    """A helper that claims nothing and sends ``records`` (pickled one after the other), then
+    says it succeeded."""
+
+    def helper(root: str, chunks: list[list[str]], queue: int, arg_read: int, res_write: int,
+               make_reader: object) -> bool:
+        with os.fdopen(res_write, "wb") as out:
+            for record in records:
+                pickle.dump(record, out)
+            out.write(b"\x80\x05" if records == ["truncated"] else b"")
+        return True
+
+    return helper
+
+
+@pytest.mark.parametrize("records", [
+    ["truncated"],                 # not a pickle stream that ends
+    [[]],                          # results, and no closing (chunks walked, skips)
+    [[], ([0, 1, 2], [])],         # says it walked chunks it never claimed
+    [],                            # nothing at all
+])
+def test_a_helper_whose_results_do_not_add_up_is_replaced(
+        tree: Path, monkeypatch: pytest.MonkeyPatch, records: list[object]) -> None:
+    _wide_tree(tree)
+    alone = walk_and_read(str(tree), _content, share=False)
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    monkeypatch.setattr(discovery, "_help", _fake_helper(records))
+    begun = discovery.Walk(str(tree), lambda _: _content, share=True)
+    assert begun.finish(None) == alone
+    assert begun.chunks_walked == (9, 0)
+
+
+def test_a_helper_given_up_while_it_waits_for_the_argument_is_reaped(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _many_tree(tree)
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    monkeypatch.setattr(discovery, "CHUNKS", 8)
+    _walks_first(monkeypatch, 5)
+    begun = discovery.Walk(str(tree), lambda _: _content, share=True)
+    _wait_for_queue(begun, 3)
+    assert begun._child is not None
+    pid = begun._child.pid
+    begun.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_an_error_while_reading_here_reaps_the_helper(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _many_tree(tree)
+    parent = os.getpid()
+
+    def fail_here(item: discovery.Found) -> bytes:
+        if os.getpid() == parent:
+            raise RuntimeError("a bug in the reader")
+        return _content(item)
+
+    monkeypatch.setattr(discovery, "SHARE_AT", 4)
+    begun = discovery.Walk(str(tree), lambda _: fail_here, share=True)
+    assert begun._child is not None
+    pid = begun._child.pid
+    with pytest.raises(RuntimeError, match="a bug in the reader"):
+        begun.finish(None)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+_NAMES = st.sampled_from(["a", "b", "B", "c", ".env", "node_modules", "venv", "z"])
+_FILES = st.sampled_from([".env", ".env.local", "x.env", ".env.example", "README.md",
+                          "pyvenv.cfg", ".env.swp"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(paths=st.lists(st.tuples(st.lists(_NAMES, min_size=1, max_size=3), _FILES),
+                      min_size=1, max_size=30),
+       share_at=st.integers(1, 6), chunks=st.integers(1, 6),
+       helper_first=st.none() | st.integers(1, 6))
+def test_a_shared_walk_of_any_tree_is_a_single_walk(
+        paths: list[tuple[list[str], str]], share_at: int, chunks: int,
+        helper_first: int | None) -> None:
+    """On generated trees, with chunks claimed by both processes (the helper walking some
+    first, or racing the parent), the files, readings and skips and their order are those of a
+    walk in one process."""
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
+        root = Path(tmp)
+        for folders, name in paths:
+            with contextlib.suppress(OSError):  # a file where a folder is wanted, or the reverse
+                write(root, "/".join([*folders, name]))
+        alone = walk_and_read(str(root), _content, share=False)
+        patch.setattr(discovery, "SHARE_AT", share_at)
+        patch.setattr(discovery, "CHUNKS", chunks)
+        if helper_first is not None:
+            _walks_first(patch, helper_first)
+        begun = discovery.Walk(str(root), lambda _: _content, share=True)
+        if helper_first is not None and begun._child is not None:
+            _wait_for_queue(begun, max(0, len(begun._chunks) - helper_first))
+        assert begun.finish(None) == alone
+        here, there = begun.chunks_walked
+        assert here + there == len(begun._chunks)
 
 
 # --------------------------------------------------------------------------- unreadable
