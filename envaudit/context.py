@@ -13,6 +13,7 @@ the shell's variables.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 from collections.abc import Iterable, Iterator
@@ -61,6 +62,22 @@ def folder_contains(outer: str, inner: str) -> bool:
     return outer == "" or inner == outer or inner.startswith(outer + "/")
 
 
+@functools.lru_cache(maxsize=4096)
+def folder_of(path: str) -> str:
+    """The folder of root-relative ``path`` (``posixpath.dirname``), remembered: each file's
+    folder is asked for once per variable, by several rules and tables."""
+    return posixpath.dirname(path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _above(folder: str) -> tuple[str, ...]:
+    """The folders above root-relative ``folder``, the root ``""`` first (none for the root)."""
+    if folder == "":
+        return ()
+    parts = folder.split("/")
+    return ("", *("/".join(parts[:i]) for i in range(1, len(parts))))
+
+
 def app_groups(sites: list[Site]) -> list[list[Site]]:
     """``sites`` split per app: one group per deepest folder holding a discovered file, with
     the process environment, ``--env-file`` files and the files of the folders above it.
@@ -70,28 +87,23 @@ def app_groups(sites: list[Site]) -> list[list[Site]]:
     at the root and ``apps/a/.env`` may be; the process environment and files named with
     ``--env-file`` reach every app.
     """
-    def folder(site: Site) -> str | None:
-        if site.file is None or site.file.origin != "discovered":
-            return None
-        return posixpath.dirname(site.file.path)
-
-    placed = [(s, folder(s)) for s in sites]
+    placed = [(s, None if s.file is None or s.file.origin != "discovered"
+               else folder_of(s.file.path)) for s in sites]
     folders = {f for _, f in placed if f is not None}
     if not folders:
         return [sites] if sites else []
     # A leaf holds no other folder: neither a deeper folder below it, nor (for the root "")
     # any folder at all.
-    inner = {"" for f in folders if f != ""}
-    for f in folders:
-        parts = f.split("/")
-        inner.update("/".join(parts[:i]) for i in range(1, len(parts)))
+    inner: set[str] = set()
+    for known in folders:
+        inner.update(_above(known))
     leaves = sorted(folders - inner)
     # Each folder's leaves: the leaves at or below it.
     below: dict[str, list[int]] = {}
     for index, leaf in enumerate(leaves):
-        parts = leaf.split("/") if leaf else []
-        for i in range(len(parts) + 1):
-            below.setdefault("/".join(parts[:i]), []).append(index)
+        below.setdefault(leaf, []).append(index)
+        for folder in _above(leaf):
+            below.setdefault(folder, []).append(index)
     groups: list[list[Site]] = [[] for _ in leaves]
     everywhere = range(len(leaves))
     for site, f in placed:
@@ -122,6 +134,8 @@ class AuditContext:
 
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
+        self._winners: dict[tuple[str, str], Definition | None] = {}
+        self._site_values: dict[str, list[tuple[Site, list[tuple[str | None, list[str]]]]]] = {}
 
     # ------------------------------------------------------------------ sources
     @cached_property
@@ -162,19 +176,37 @@ class AuditContext:
             for d in service.environment:
                 out.setdefault(d.name, []).append(Site(d.name, d.location, {COMPOSE: d.value}))
         for f in self.env_files:
-            by_line: dict[tuple[str, int | None], Site] = {}
-            for d in self.file_definitions(f):
-                key = (d.name, d.location.line)
-                site = by_line.get(key)
-                if site is None:
-                    site = by_line[key] = Site(d.name, d.location, {}, f)
-                    out.setdefault(d.name, []).append(site)
-                site.values[d.loader] = d.value
+            by_line: dict[tuple[str, int | None], dict[str, str | None]] = {}
+            for reading in f.readings:
+                if reading.loader not in f.loaders or reading.status != "ok":
+                    continue  # file_definitions, inline: thousands of definitions
+                for d in reading.definitions:
+                    key = (d.name, d.location.line)
+                    values = by_line.get(key)
+                    if values is None:
+                        values = by_line[key] = {}
+                        site = Site(d.name, d.location, values, f)
+                        named = out.get(d.name)
+                        if named is None:
+                            out[d.name] = [site]
+                        else:
+                            named.append(site)
+                    values[d.loader] = d.value
         return out
 
     def sites(self, name: str) -> list[Site]:
         """Every place the app may load ``name`` from, highest precedence first."""
         return self._sites.get(name, [])
+
+    def site_values(self, name: str) -> list[tuple[Site, list[tuple[str | None, list[str]]]]]:
+        """Each site of ``name`` (``sites`` order) with its distinct values (empty and bare ones
+        included) and the loaders that read each (``Site.by_value``, as pairs); worked out once
+        per name: every credential rule and the JSON report walk them. Read-only."""
+        out = self._site_values.get(name)
+        if out is None:
+            out = self._site_values[name] = [(site, list(site.by_value().items()))
+                                             for site in self.sites(name)]
+        return out
 
     def names(self) -> Iterable[str]:
         """Every variable name defined in a source the app may load."""
@@ -196,7 +228,16 @@ class AuditContext:
         ``among`` restricts the sources considered to some of ``sites(name)``, in their order
         (for instance to one app of a monorepo).
         """
-        sites = self.sites(name) if among is None else among
+        if among is None:  # the whole app's winner: asked for again and again, kept
+            key = (name, loader)
+            if key in self._winners:
+                return self._winners[key]
+            found = self._winners[key] = self._effective(name, loader, self.sites(name))
+            return found
+        return self._effective(name, loader, among)
+
+    def _effective(self, name: str, loader: str, sites: list[Site]) -> Definition | None:
+        """``effective`` among ``sites``."""
         if loader == COMPOSE and self.snapshot.compose:
             return self.compose_effective(name, sites)
         for site in sites:
@@ -204,9 +245,10 @@ class AuditContext:
                 return Definition(name, site.values[PROCESS], site.location, PROCESS)
             if loader in site.values:
                 # NOTE: within one file the last definition wins.
-                last = [s for s in sites if s.file is site.file and loader in s.values]
-                chosen = last[-1]
-                return Definition(name, chosen.values[loader], chosen.location, loader)
+                file = site.file
+                for last in reversed(sites):
+                    if last.file is file and loader in last.values:
+                        return Definition(name, last.values[loader], last.location, loader)
         return None
 
     def compose_effective(self, name: str, sites: list[Site]) -> Definition | None:
@@ -220,12 +262,12 @@ class AuditContext:
         NOTE: compose's own precedence, kept to compose; the other loaders' order is
         ``effective``'s.
         """
-        for service in self.snapshot.compose:
-            own = {d.location for d in service.environment if d.name == name}
-            chosen = next((s for s in reversed(sites)
-                           if s.file is None and s.location in own and COMPOSE in s.values), None)
+        for environment, rank in self._compose_index:
+            own = environment.get(name)
+            chosen = None if own is None else next(
+                (s for s in reversed(sites)
+                 if s.file is None and s.location in own and COMPOSE in s.values), None)
             if chosen is None:  # a later env_file wins, and the last line within one
-                rank = {path: i for i, path in enumerate(service.env_files)}
                 best = (-1, 0)
                 for site in sites:
                     at = rank.get(site.file.path, -1) if site.file is not None else -1
@@ -234,6 +276,18 @@ class AuditContext:
             if chosen is not None:
                 return Definition(name, chosen.values[COMPOSE], chosen.location, COMPOSE)
         return None
+
+    @cached_property
+    def _compose_index(self) -> list[tuple[dict[str, set[Location]], dict[str, int]]]:
+        """Per compose service: its ``environment:`` entries' locations by name, and the rank
+        of each of its env files (a later one wins)."""
+        out = []
+        for service in self.snapshot.compose:
+            environment: dict[str, set[Location]] = {}
+            for d in service.environment:
+                environment.setdefault(d.name, set()).add(d.location)
+            out.append((environment, {path: i for i, path in enumerate(service.env_files)}))
+        return out
 
     def effective_value(self, name: str) -> str | None:
         """The value the app ends up with under its first loader, empty counting as unset."""

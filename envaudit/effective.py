@@ -7,14 +7,13 @@ research/sdk-facts.md (``data/sdk_facts.toml`` where a rule says the same thing)
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from envaudit.context import AuditContext, Site, folder_contains
+from envaudit.context import AuditContext, Site, folder_contains, folder_of
 from envaudit.model import COMPOSE, Definition, DotenvFile
-from envaudit.redact import redact_url, show, value_fp
+from envaudit.redact import redact_url, salt, show, value_fp
 from envaudit.sdkfacts import fact
 from envaudit.variables import PROVIDER_PREFIXES, TABLE_ALWAYS, TABLE_VARIABLES, relevant
 
@@ -174,7 +173,7 @@ def _layered(winner: Definition, mine: DotenvFile | None, site: Site) -> bool:
         return True
     if mine.origin != "discovered" or other.origin != "discovered":
         return True
-    a, b = posixpath.dirname(mine.path), posixpath.dirname(other.path)
+    a, b = folder_of(mine.path), folder_of(other.path)
     return folder_contains(a, b) or folder_contains(b, a)
 
 
@@ -208,10 +207,10 @@ def rows(ctx: AuditContext) -> list[ConfigRow]:
             out.append(ConfigRow(name, shown, "-", _effect(name, None, ctx)))
             continue
         source = _source(winner)
+        mine = files.get(winner.location.path or "")
         shadowed = tuple(dict.fromkeys(
             site.location.display() for site in ctx.sites(name)
-            if site.location != winner.location
-            and _layered(winner, files.get(winner.location.path or ""), site)
+            if site.location != winner.location and _layered(winner, mine, site)
             and not _compose_only(site, winner)
         ))
         out.append(ConfigRow(name, show(name, winner.value), source,
@@ -219,39 +218,63 @@ def rows(ctx: AuditContext) -> list[ConfigRow]:
     return out
 
 
-def _value_json(name: str, value: str | None) -> dict[str, Any]:
-    """A value as every output may carry it: shown (value, hint or redacted URL) and its
-    fingerprint (``None`` for a bare key)."""
-    return {"shown": show(name, value), "value_fp": None if value is None else value_fp(value)}
-
-
 def variables(ctx: AuditContext) -> list[dict[str, Any]]:
     """The JSON report's ``variables``: for every provider variable set anywhere the app may
     load from (and the key and base URL), every place it is defined with the distinct values
     read there and the loaders that read each, and the definition each loader in use ends up
-    with (``null``: not set). Empty
-    when nothing says the app uses the provider (as the table)."""
+    with (``null``: not set). Empty when nothing says the app uses the provider (as the table).
+
+    Each value is ``{"shown": ..., "value_fp": ...}``: shown as every output may carry it
+    (value, hint or redacted URL) and its fingerprint (``null`` for a bare key). Read back from
+    ``variables_json``, which the JSON report writes."""
+    import json
+
+    return [json.loads(entry) for entry in variables_json(ctx)]
+
+
+def variables_json(ctx: AuditContext) -> list[str]:
+    """``variables(ctx)``'s entries as JSON text, each exactly as ``json.dumps(entry,
+    ensure_ascii=False)`` writes it, built from pieces: a monorepo's provider variables have
+    thousands of definition sites, and a value (its hint, its fingerprint) recurs in many."""
     if not ctx.provider_in_use:
         return []
-    wanted = _shown_names(ctx, relevant)
-    out: list[dict[str, Any]] = []
-    shown: dict[tuple[str, str | None], dict[str, Any]] = {}  # a value recurs in many files
+    from envaudit import jsontext
 
-    def value(name: str, v: str | None) -> dict[str, Any]:
-        entry = shown.get((name, v))
-        if entry is None:
-            entry = shown[(name, v)] = _value_json(name, v)
-        return entry
-
-    for name in wanted:
-        sources = [{"location": site.location.to_json(),
-                    "values": [{"loaders": loaders, **value(name, v)}
-                               for v, loaders in site.by_value().items()]}
-                   for site in ctx.sites(name)]
-        winners: dict[str, Any] = {}
-        for loader in ctx.snapshot.loaders:
+    string, location = jsontext.string, jsontext.location
+    key = salt()
+    loaders_in_use = tuple(dict.fromkeys(ctx.snapshot.loaders))
+    lists: dict[tuple[str, ...], str] = {}  # a list of loaders, as JSON
+    out: list[str] = []
+    for name in _shown_names(ctx, relevant):
+        shown: dict[str | None, str] = {}  # a value recurs in many files: its members, once
+        sources = []
+        for site, values in ctx.site_values(name):
+            entries = []
+            for v, loaders in values:
+                ids = tuple(loaders)
+                listed = lists.get(ids) or lists.setdefault(ids, jsontext.array(map(string, ids)))
+                members = shown.get(v) or shown.setdefault(v, _value_members(name, v, key))
+                entries.append(f'{{"loaders": {listed}, {members}}}')
+            sources.append(f'{{"location": {location(site.location)}, '
+                           f'"values": [{", ".join(entries)}]}}')
+        winners = []
+        for loader in loaders_in_use:
             d = ctx.effective(name, loader)
-            winners[loader] = None if d is None else {"location": d.location.to_json(),
-                                                      **value(name, d.value)}
-        out.append({"name": name, "sources": sources, "winner": winners})
+            if d is None:
+                winners.append(f"{string(loader)}: null")
+                continue
+            members = shown.get(d.value) or shown.setdefault(d.value,
+                                                             _value_members(name, d.value, key))
+            winners.append(f'{string(loader)}: {{"location": {location(d.location)}, {members}}}')
+        out.append(f'{{"name": {string(name)}, "sources": [{", ".join(sources)}], '
+                   f'"winner": {{{", ".join(winners)}}}}}')
     return out
+
+
+def _value_members(name: str, value: str | None, key: bytes) -> str:
+    """A value as every output may carry it, as the JSON members ``"shown": ..., "value_fp":
+    ...``: shown (value, hint or redacted URL) and its fingerprint (``null`` for a bare key)."""
+    from envaudit.jsontext import string
+
+    fp = "null" if value is None else string(value_fp(value, key))
+    return f'"shown": {string(show(name, value, key))}, "value_fp": {fp}'

@@ -6,6 +6,7 @@ import os
 import stat
 import sys
 from collections.abc import Mapping
+from itertools import chain
 
 from envaudit.errors import OutputError
 from envaudit.model import Snapshot
@@ -20,12 +21,14 @@ def collect_secrets(snapshot: Snapshot, environ: Mapping[str, str] | None = None
     The snapshot holds the variables the rules read, which are all a report can show; a
     traceback adds the rest (``add_every_file_value``)."""
     pairs: dict[tuple[str, str | None], None] = dict.fromkeys((environ or {}).items())
-    pairs.update(dict.fromkeys((d.name, d.value) for d in snapshot.process or ()))
-    for f in snapshot.files:
-        for reading in f.readings:
-            pairs.update(dict.fromkeys((d.name, d.value) for d in reading.definitions))
-    for service in snapshot.compose:
-        pairs.update(dict.fromkeys((d.name, d.value) for d in service.environment))
+    # NOTE: a monorepo has thousands of definitions, most of them the same (name, value) as
+    # another loader reads it: one dict, no per-reading one.
+    for definitions in chain([snapshot.process or ()],
+                             (reading.definitions for f in snapshot.files
+                              for reading in f.readings),
+                             (service.environment for service in snapshot.compose)):
+        for d in definitions:
+            pairs[d.name, d.value] = None
     secrets = SecretSet()
     secrets.add_all(pairs)
     return secrets

@@ -10,7 +10,7 @@ import functools
 import os
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from envaudit.errors import LeakError
 
@@ -70,15 +70,26 @@ def _sha256() -> Any:
     return sha256
 
 
-def hmac_sha256(key: bytes, message: bytes) -> bytes:
-    """HMAC-SHA256 (RFC 2104) with the interpreter's own SHA-256; ``tests/test_redaction.py``
-    checks it against the standard library's ``hmac``."""
+@functools.lru_cache(maxsize=8)
+def _hmac_states(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states that have hashed the HMAC key's inner and outer pads: every message then
+    costs one ``copy`` and its own blocks (a run hashes hundreds of values with one salt)."""
     sha256 = _sha256()
     if len(key) > 64:
         key = sha256(key).digest()
     key = key.ljust(64, b"\0")
-    inner = sha256(key.translate(_TRANS_36) + message).digest()
-    return sha256(key.translate(_TRANS_5C) + inner).digest()  # type: ignore[no-any-return]
+    return sha256(key.translate(_TRANS_36)), sha256(key.translate(_TRANS_5C))
+
+
+def hmac_sha256(key: bytes, message: bytes) -> bytes:
+    """HMAC-SHA256 (RFC 2104) with the interpreter's own SHA-256; ``tests/test_redaction.py``
+    checks it against the standard library's ``hmac``."""
+    inner_pad, outer_pad = _hmac_states(key)
+    inner = inner_pad.copy()
+    inner.update(message)
+    outer = outer_pad.copy()
+    outer.update(inner.digest())
+    return outer.digest()  # type: ignore[no-any-return]
 
 
 def value_fp(value: str, key: bytes | None = None) -> str:
@@ -112,8 +123,10 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1024)
 def is_secret_name(name: str) -> bool:
-    """True when the variable's name says it holds a secret."""
+    """True when the variable's name says it holds a secret (remembered per name: a run asks
+    about a few names thousands of times)."""
     return SECRET_NAME.search(name) is not None
 
 
@@ -122,20 +135,29 @@ def _core(value: str) -> str:
     return value.strip(_SPACE_QUOTES)
 
 
-def _known_prefix(core: str) -> str | None:
+@functools.lru_cache(maxsize=1)
+def _prefixes() -> tuple[tuple[str, ...], re.Pattern[str], tuple[tuple[str, re.Pattern[str]], ...]]:
+    """The catalogue as ``_known_prefix`` reads it: Anthropic's prefixes, the alternation of
+    the foreign formats, and each foreign format's prefix with its compiled pattern."""
     from envaudit.catalogue import credentials
 
     cat = credentials()
-    for fmt in cat.anthropic:
-        if core.startswith(fmt.prefix):
-            return fmt.prefix
+    return (tuple(fmt.prefix for fmt in cat.anthropic), cat.any_foreign,
+            tuple((fmt.prefix, fmt.pattern) for fmt in cat.foreign))
+
+
+def _known_prefix(core: str) -> str | None:
+    anthropic, any_foreign, foreign = _prefixes()
+    for prefix in anthropic:
+        if core.startswith(prefix):
+            return prefix
     if core.startswith("sk-ant-"):
         return "sk-ant-"
-    if cat.any_foreign.fullmatch(core) is None:
+    if any_foreign.fullmatch(core) is None:
         return None
-    for fmt in cat.foreign:
-        if fmt.pattern.fullmatch(core) and len(fmt.prefix) < len(core) // 2:
-            return fmt.prefix
+    for prefix, pattern in foreign:
+        if pattern.fullmatch(core) and len(prefix) < len(core) // 2:
+            return prefix
     return None
 
 
@@ -155,8 +177,16 @@ def looks_like_credential(value: str) -> bool:
     return _core(value).startswith("sk-ant-") or _credential_pattern().search(value) is not None
 
 
+@functools.lru_cache(maxsize=1024)
+def _credential_name(name: str) -> bool:
+    """``looks_like_credential`` for a variable name, remembered (a run has few names)."""
+    return looks_like_credential(name)
+
+
 def _userinfo_secrets(value: str) -> Iterable[tuple[int, int]]:
     """(start, end) of every URL password in ``value``, and of a user part that is a token."""
+    if "://" not in value:
+        return  # no URL (the common value): no regular expression run
     for m in _URL.finditer(value):
         userinfo, sep, _host = m.group(1).rpartition("@")
         if not sep or not userinfo:
@@ -189,9 +219,15 @@ def redact_url(value: str) -> str:
     return "".join(out) + value[last:]
 
 
+@functools.lru_cache(maxsize=1024)
+def _path_name(name: str) -> bool:
+    """The variable's name says it holds a path (remembered per name)."""
+    return name.upper() in _PATH_NAMES or _PATH_SUFFIX.search(name) is not None
+
+
 def _path_valued(name: str, value: str) -> bool:
     """A variable that by its name holds a path, and does (not a secret: spec, file paths)."""
-    if name.upper() not in _PATH_NAMES and not _PATH_SUFFIX.search(name):
+    if not _path_name(name):
         return False
     return _PATH_VALUE.fullmatch(value.strip()) is not None and not looks_like_credential(value)
 
@@ -200,18 +236,22 @@ def is_secret(name: str, value: str | None) -> bool:
     """Spec: secret by name or by known credential format (URL passwords: ``url_passwords``)."""
     if value is None or value == "":
         return False
-    if looks_like_credential(value):
+    # NOTE: the name first (remembered per name); the value's formats only when it does not
+    # settle the matter.
+    if is_secret_name(name) and not _path_valued(name, value):
         return True
-    return is_secret_name(name) and not _path_valued(name, value)
+    return looks_like_credential(value)
 
 
-def hint(value: str) -> str:
+def hint(value: str, key: bytes | None = None) -> str:
     """``sk-ant-api03-…x9AA (108 chars, fp 3f2a9c0d1b7e4a65)``: never the value itself.
 
     Leading white space and quotes are shown (escaped) before the public prefix, so a hint tells
     a quoted or space-padded key from a clean one; the last 4 characters only for 20+ characters.
+    ``key`` is the salt (``salt()`` when not given: a caller hinting many values reads it once).
     """
-    key = salt()
+    if key is None:
+        key = salt()
     shown = _hints.get((key, value))
     if shown is None:
         core = value.lstrip(_SPACE_QUOTES)
@@ -228,25 +268,27 @@ def hint(value: str) -> str:
 _hints: dict[tuple[bytes, str], str] = {}
 
 
-def show(name: str, value: str | None) -> str:
-    """How a value may appear in any output: in full, as a hint, or with its password hidden."""
+def show(name: str, value: str | None, key: bytes | None = None) -> str:
+    """How a value may appear in any output: in full, as a hint, or with its password hidden
+    (``key``: the salt, as for ``hint``)."""
     if value is None:
         return "(no value)"
     if value == "":
         return '""'
     if is_secret(name, value):
-        return hint(value)
+        return hint(value, key)
     return printable(redact_url(value))
 
 
-def _forms(secret: str) -> set[str]:
+def _forms(secret: str) -> frozenset[str]:
     """The ways a value can appear in an output: raw, JSON-escaped, ``printable``, ``repr``."""
     if secret.isascii() and secret.isprintable() and "\\" not in secret and '"' not in secret:
-        return {secret}  # the common secret: every escaped form is the raw one
+        return frozenset((secret,))  # the common secret: every escaped form is the raw one
     import json
 
-    return {secret, json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1],
-            printable(secret), repr(secret)[1:-1]}
+    return frozenset((secret, json.dumps(secret)[1:-1],
+                      json.dumps(secret, ensure_ascii=False)[1:-1], printable(secret),
+                      repr(secret)[1:-1]))
 
 
 def scrub_text(text: str) -> str:
@@ -265,7 +307,7 @@ class SecretSet:
     def add(self, name: str, value: str | None) -> None:
         """Remember ``value`` when it is a secret or holds URL passwords, and ``name`` when it
         is a credential (a key pasted on a line of its own is read as a variable name)."""
-        if looks_like_credential(name):
+        if _credential_name(name):
             self._add(name)
         if not value:
             return
@@ -273,7 +315,7 @@ class SecretSet:
             self._add(password)
         if looks_like_credential(value):
             self._add(value)
-        elif is_secret(name, value):
+        elif is_secret_name(name) and not _path_valued(name, value):  # is_secret, by name
             self._add(value, _MIN_CHECKED_BY_NAME)
 
     def add_all(self, pairs: Iterable[tuple[str, str | None]]) -> None:
@@ -282,9 +324,10 @@ class SecretSet:
             self.add(name, value)
 
     def _add(self, value: str, minimum: int = _MIN_CHECKED) -> None:
-        for candidate in {value, value.strip(), _core(value)}:
-            if len(candidate) >= minimum and candidate not in self._forms:
-                self._forms[candidate] = frozenset(_forms(candidate))
+        forms = self._forms
+        for candidate in (value, value.strip(), _core(value)):  # a repeat is already in forms
+            if len(candidate) >= minimum and candidate not in forms:
+                forms[candidate] = _forms(candidate)
 
     def __len__(self) -> int:
         return len(self._forms)
@@ -303,35 +346,80 @@ class SecretSet:
         """Raise ``LeakError`` when ``text`` holds a collected secret, raw or escaped."""
         if not self._forms:
             return
-        # NOTE: thousands of secrets times five forms of ``form in text`` took longer than the
-        # whole audit. The text's SIZE-character pieces at every STEP-th position are streamed
-        # against the probes of every form: an occurrence of a form of SIZE + STEP - 1
-        # characters or more covers one of those pieces at one of any STEP consecutive offsets
-        # of the form; its last ones are the probes (a form's start is often a public prefix
-        # that hints show). Only probes are held in memory, not the text's pieces. Shorter
-        # forms are searched for directly.
-        size = step = _MIN_CHECKED
-        reach = size + step - 1
-        probes: dict[str, list[tuple[str, str]]] = {}
-        leaks: list[str] = []
-        for secret, forms in self._forms.items():
-            for form in forms:
-                last = len(form) - size
-                if last + size < reach:
-                    if form in text:
-                        leaks.append(secret)
-                    continue
-                for o in range(last - step + 1, last + 1):
-                    probes.setdefault(form[o:o + size], []).append((secret, form))
-        if probes:
-            import re
-
-            # the SIZE-character pieces at every STEP-th position (SIZE == STEP), made in C
-            pieces = re.findall(f"(?s).{{{size}}}", text)
-            for piece in set(probes).intersection(pieces):
-                leaks.extend(secret for secret, form in probes[piece] if form in text)
-        for secret in leaks:
+        leaked = self.leaked(text)
+        if leaked is not None:
             raise LeakError(
                 "refusing to write the report: it would contain a secret value "
-                f"(fp {value_fp(secret)}); please report this envaudit bug"
+                f"(fp {value_fp(leaked)}); please report this envaudit bug"
             )
+
+    def leaked(self, text: str) -> str | None:
+        """The first collected secret (in the order they were added) one of whose forms occurs
+        in ``text``, else ``None``: exactly ``any(form in text for form in forms)``, secret by
+        secret, without searching the text once per form (``find_forms``)."""
+        found = find_forms((form for forms in self._forms.values() for form in forms), text)
+        if not found:
+            return None
+        return next(secret for secret, forms in self._forms.items() if not forms.isdisjoint(found))
+
+
+#: Window widths in bytes, widest first, with the ``memoryview`` format of an unsigned integer
+#: that wide (``find_forms``).
+_WIDTHS: tuple[tuple[int, Literal["Q", "I"]], ...] = ((8, "Q"), (4, "I"))
+#: Up to this many forms are searched for one by one (each search reads the whole text once)
+#: rather than through windows.
+_DIRECT_MAX = 8
+
+
+def find_forms(forms: Iterable[str], text: str) -> set[str]:
+    """The strings of ``forms`` that occur in ``text``: ``{f for f in forms if f in text}``,
+    reading the text a few times rather than once per string.
+
+    NOTE: a report holds thousands of collected secrets and is hundreds of kilobytes long. The
+    text, encoded as UTF-8 (``surrogatepass``: any ``str``), is read as unsigned integers of
+    WIDTH bytes at every WIDTH-th byte (``memoryview.cast``: in C, no substrings made). A string
+    whose encoding is at least REACH = 2 * WIDTH - 1 bytes long covers one whole such window
+    wherever it occurs, and that window starts at one of the first WIDTH offsets of its last
+    REACH bytes (hints show a secret's public prefix, rarely its middle): those WIDTH windows of
+    the string, as integers, are its probes. A string is searched for in the text (``in``, the
+    proof) only when one of its probes is among the text's windows. Strings too short for the
+    widest windows go to the next width, and the last few (or all, when there are few) are
+    searched for directly.
+    """
+    pending = [(f, f.encode("utf-8", "surrogatepass")) for f in dict.fromkeys(forms)]
+    found: set[str] = set()
+    data: bytes | None = None
+    for width, code in _WIDTHS:
+        if len(pending) <= _DIRECT_MAX:
+            break
+        reach = 2 * width - 1
+        wide = [(f, raw) for f, raw in pending if len(raw) >= reach]
+        if not wide or memoryview(bytes(width)).cast(code).itemsize != width:
+            continue
+        if data is None:
+            data = text.encode("utf-8", "surrogatepass")
+        found.update(_window_search(wide, data, width, code, text))
+        pending = [(f, raw) for f, raw in pending if len(raw) < reach]
+    found.update(f for f, _ in pending if f in text)
+    return found
+
+
+def _window_search(forms: list[tuple[str, bytes]], data: bytes, width: int,
+                   code: Literal["Q", "I"], text: str) -> set[str]:
+    """``find_forms`` at one width, for (string, its encoding) pairs whose encodings are at
+    least ``2 * width - 1`` bytes long; ``data`` is ``text`` encoded."""
+    reach, block = 2 * width - 1, 2 * width
+    count = len(forms)
+    # Each form's last REACH bytes and a pad byte: its probe at offset o is the integer at
+    # o + i * BLOCK, every other one of the integers that start at o.
+    tails = memoryview(b"".join(raw[-reach:] + b"\0" for _, raw in forms))
+    columns = [tails[o:o + block * count - width].cast(code)[::2] for o in range(width)]
+    probes: set[int] = set()
+    for column in columns:
+        probes.update(column)
+    windows = memoryview(data)[:len(data) // width * width].cast(code)
+    hits = probes.intersection(windows)
+    if not hits:
+        return set()
+    return {form for i, (form, _) in enumerate(forms)
+            if any(column[i] in hits for column in columns) and form in text}

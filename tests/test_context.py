@@ -1,20 +1,26 @@
 """``envaudit.context``: compose's winner follows compose's own precedence
 (``compose_project.service_environment``): ``environment:`` beats every ``env_file``, a later
 ``env_file`` beats an earlier one, the last line of a file wins, and the shell never overrides
-either; the other loaders keep their order (the process environment first)."""
+either; the other loaders keep their order (the process environment first). The views worked
+out once per run (``app_groups``' folders, ``site_values``, the kept winners) are the ones
+worked out each time."""
 
 from __future__ import annotations
 
+import posixpath
 import textwrap
 from pathlib import Path
 
 import pytest
 from collectors.helpers import options, write
+from factories import make_file, make_snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from envaudit import engine
-from envaudit.context import AuditContext
+from envaudit.context import AuditContext, Site, app_groups, folder_of
 from envaudit.loaders import compose_project
-from envaudit.model import COMPOSE, PYTHON_DOTENV
+from envaudit.model import COMPOSE, PROCESS, PYTHON_DOTENV, Location
 
 
 def context(root: Path, environ: dict[str, str] | None = None) -> AuditContext:
@@ -140,3 +146,80 @@ def test_the_winners_are_service_environments(tmp_path: Path, compose: str, file
         assert d is not None, name
         got[name] = (d.value, d.location.path, d.location.line)
     assert got == expected
+
+
+# ---------------------------------------------------------------- the views worked out once
+
+
+def _reference_app_groups(sites: list[Site]) -> list[list[Site]]:
+    """``app_groups`` as first written (one ``posixpath.dirname`` and one split per site)."""
+    def folder(site: Site) -> str | None:
+        if site.file is None or site.file.origin != "discovered":
+            return None
+        return posixpath.dirname(site.file.path)
+
+    placed = [(s, folder(s)) for s in sites]
+    folders = {f for _, f in placed if f is not None}
+    if not folders:
+        return [sites] if sites else []
+    inner = {"" for known in folders if known != ""}
+    for known in folders:
+        parts = known.split("/")
+        inner.update("/".join(parts[:i]) for i in range(1, len(parts)))
+    leaves = sorted(folders - inner)
+    below: dict[str, list[int]] = {}
+    for index, leaf in enumerate(leaves):
+        parts = leaf.split("/") if leaf else []
+        for i in range(len(parts) + 1):
+            below.setdefault("/".join(parts[:i]), []).append(index)
+    groups: list[list[Site]] = [[] for _ in leaves]
+    for site, f in placed:
+        for index in (range(len(leaves)) if f is None else below.get(f, ())):
+            groups[index].append(site)
+    return groups
+
+
+FOLDERS = ["", "a", "a/b", "a/b/c", "a/x", "ab", "b", "b/c", "c/d/e", "a//b"]
+
+
+@st.composite
+def placed_sites(draw: st.DrawFn) -> list[Site]:
+    sites = []
+    for i, (kind, folder) in enumerate(draw(st.lists(st.tuples(
+            st.sampled_from(["discovered", "explicit", "process"]), st.sampled_from(FOLDERS)),
+            max_size=10))):
+        if kind == "process":
+            sites.append(Site("K", Location("process"), {PROCESS: str(i)}))
+            continue
+        path = f"{folder}/.env" if folder else ".env"
+        f = make_file(path, {"K": str(i)}, origin=kind)
+        sites.append(Site("K", Location("dotenv", path, 1), {PYTHON_DOTENV: str(i)}, f))
+    return sites
+
+
+@settings(max_examples=300, deadline=None)
+@given(sites=placed_sites())
+def test_app_groups_are_the_reference_groups(sites: list[Site]) -> None:
+    assert ([[id(s) for s in g] for g in app_groups(sites)]
+            == [[id(s) for s in g] for g in _reference_app_groups(sites)])
+
+
+def test_folder_of_is_dirname() -> None:
+    for path in ("a/b/.env", ".env", "a//b/c", "/abs/x.env", "x/"):
+        assert folder_of(path) == posixpath.dirname(path)
+
+
+def test_site_values_and_kept_winners_are_the_sites_own() -> None:
+    files = [make_file(".env", [("ANTHROPIC_MODEL", "a"), ("ANTHROPIC_MODEL", ""),
+                                ("ANTHROPIC_API_KEY", None)], loaders=(PYTHON_DOTENV, COMPOSE)),
+             make_file("apps/x/.env.local", [("ANTHROPIC_MODEL", "b")])]
+    ctx = AuditContext(make_snapshot(files, {"ANTHROPIC_LOG": "info"},
+                                     loaders=(PYTHON_DOTENV, COMPOSE)))
+    for name in ("ANTHROPIC_MODEL", "ANTHROPIC_API_KEY", "ANTHROPIC_LOG", "UNSET"):
+        assert ctx.site_values(name) == [(s, list(s.by_value().items()))
+                                         for s in ctx.sites(name)]
+        assert ctx.site_values(name) is ctx.site_values(name)
+        for loader in (PYTHON_DOTENV, COMPOSE):
+            kept = ctx.effective(name, loader)
+            assert kept == ctx.effective(name, loader, among=list(ctx.sites(name)))
+            assert ctx.effective(name, loader) is kept

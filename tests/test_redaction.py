@@ -20,10 +20,11 @@ import re
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -39,10 +40,12 @@ from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions
 from envaudit.output import collect_secrets
 from envaudit.redact import (
     SecretSet,
+    find_forms,
     hint,
     is_secret,
     looks_like_credential,
     redact_url,
+    salt,
     scrub_text,
     show,
     url_password,
@@ -202,6 +205,88 @@ def test_self_check_finds_a_secret_at_any_offset(secret: str, before: str, after
     secrets.add("DB_PASSWORD", secret)
     with pytest.raises(LeakError):
         secrets.check(before + secret + after)
+
+
+#: Few characters, multi-byte ones and a lone surrogate among them: forms and texts collide
+#: often, and windows cut through UTF-8 sequences.
+SMALL_ALPHABET = "abAB01-_\"\\\n é–€密\U0001f511\ud800"
+
+
+#: Generic secrets with the characters that have escaped forms (quote, backslash, newline).
+SECRET_ALPHABET = "abcXYZ012!%&()*+,-./:;<>?@[]^_{|}~éüß密–’€\"\\\n"
+
+
+def _planted_text(draw: Callable[[st.SearchStrategy[Any]], Any], forms: list[str],
+                  alphabet: str) -> str:
+    """Random text with some of ``forms``, and pieces of others, planted at random offsets."""
+    pieces = [draw(st.text(alphabet, max_size=40))]
+    for form in forms:
+        kind = draw(st.sampled_from(["whole", "head", "tail", "none"]))
+        cut = draw(st.integers(0, len(form)))
+        pieces.append({"whole": form, "head": form[:cut], "tail": form[cut:], "none": ""}[kind])
+        pieces.append(draw(st.text(alphabet, max_size=12)))
+    return "".join(pieces)
+
+
+@st.composite
+def forms_and_text(draw: st.DrawFn) -> tuple[list[str], str]:
+    """Up to 40 strings (so both widths and the direct search run) and a text."""
+    alphabet = draw(st.sampled_from([SMALL_ALPHABET, "ab", ALNUM + "é"]))
+    forms = draw(st.lists(st.text(alphabet, max_size=30), max_size=40))
+    return forms, _planted_text(draw, forms, alphabet)
+
+
+def _reference_find(forms: list[str], text: str) -> set[str]:
+    return {f for f in forms if f in text}
+
+
+@settings(max_examples=400, deadline=None)
+@given(case=forms_and_text())
+def test_find_forms_is_a_search_for_each_form(case: tuple[list[str], str]) -> None:
+    forms, text = case
+    assert find_forms(forms, text) == _reference_find(forms, text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(secrets=st.lists(st.text(SECRET_ALPHABET, min_size=12, max_size=60),
+                        min_size=1, max_size=30, unique=True),
+       data=st.data())
+def test_leaked_is_the_first_secret_any_form_of_which_is_in_the_text(
+        secrets: list[str], data: st.DataObject) -> None:
+    collected = SecretSet()
+    collected.add_all(("DB_PASSWORD", s) for s in secrets)
+    forms = [f for fs in collected._forms.values() for f in fs]
+    text = _planted_text(data.draw, data.draw(st.permutations(forms)), SECRET_ALPHABET)
+    expected = next((secret for secret, fs in collected._forms.items()
+                     if any(f in text for f in fs)), None)
+    assert collected.leaked(text) == expected
+    if expected is None:
+        collected.check(text)
+    else:
+        with pytest.raises(LeakError, match=f"fp {value_fp(expected)}"):
+            collected.check(text)
+
+
+def test_find_forms_in_a_large_text() -> None:
+    # thousands of key-shaped forms against a report-sized text: each planted one is found,
+    # wherever it starts relative to the windows, and nothing else
+    forms = [f"sk-ant-api03-{i:05d}" + "Qz_9" * 20 + f"{i:04d}AA" for i in range(3000)]
+    filler = "".join(f'{{"path": "apps/a{i}/.env", "shown": "sk-ant-api03-…{i:04d}AA"}}\n'
+                     for i in range(6000))
+    planted = [forms[i] for i in (0, 17, 1234, 2999)]
+    text = filler[:1001] + planted[0] + filler[1001:50003] + planted[1] + "é" + planted[2] \
+        + filler[50003:] + planted[3]
+    assert find_forms(forms, text) == set(planted)
+    assert find_forms(forms, filler) == set()
+    assert find_forms(["short", "x" * 9], "a short text") == {"short"}
+
+
+def test_hint_and_show_take_the_salt_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVAUDIT_SALT", "per-run")
+    key = salt()
+    assert hint(API_KEY, key) == hint(API_KEY)
+    assert show("ANTHROPIC_API_KEY", API_KEY, key) == show("ANTHROPIC_API_KEY", API_KEY)
+    assert hint(API_KEY, b"other") != hint(API_KEY)
 
 
 def test_self_check_ignores_short_and_non_secret_values() -> None:

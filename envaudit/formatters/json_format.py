@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from envaudit.effective import variables
+from envaudit import jsontext
+from envaudit.effective import variables, variables_json
 from envaudit.engine import Report
 from envaudit.formatters import base
 from envaudit.formatters.base import Formatter, RenderOptions
@@ -26,19 +27,37 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def report_json(report: Report) -> dict[str, Any]:
-    """The report as a JSON-ready dict."""
+def finding_text(f: Finding) -> str:
+    """``finding_json(f)`` as JSON text, exactly as ``json.dumps(..., ensure_ascii=False)``
+    writes it, without the dict."""
+    string = jsontext.string
+    details = jsontext.value(f.details) if f.details else "{}"
+    return (f'{{"id": {string(f.rule_id)}, "name": {string(f.name)}, '
+            f'"severity": {string(f.severity.label)}, "message": {string(f.message)}, '
+            f'"variable": {jsontext.optional(f.variable)}, '
+            f'"location": {jsontext.location(f.location)}, '
+            f'"fingerprint": {string(f.fingerprint)}, "details": {details}}}')
+
+
+def _report(report: Report, findings: list[Any], variables: list[Any]) -> dict[str, Any]:
+    """The report's members in the spec's order, with ``findings`` and ``variables`` given."""
     return {
         "schema_version": 1,
         "tool": {"name": "envaudit", "version": base.versions()["envaudit"]},
         "root": report.snapshot.root,
-        "findings": [finding_json(f) for f in report.findings],
+        "findings": findings,
         "skipped": [s.to_json() for s in report.snapshot.skipped],
         "summary": report.summary(),
         "loaders": [{"loader": u.loader, "reason": u.reason}
                     for u in report.snapshot.loader_uses],
-        "variables": variables(report.view()),
+        "variables": variables,
     }
+
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The report as a JSON-ready dict."""
+    return _report(report, [finding_json(f) for f in report.findings],
+                   variables(report.view()))
 
 
 class JsonFormatter(Formatter):
@@ -47,17 +66,19 @@ class JsonFormatter(Formatter):
     def render(self, report: Report, options: RenderOptions) -> str:
         """Indented JSON, non-ASCII kept as is, with each finding and each ``variables`` entry
         on one line: a monorepo has hundreds of findings and thousands of sources, one line
-        each keeps the report readable and lets the C encoder write it."""
+        each keeps the report readable. Those lines are written as JSON text directly
+        (``finding_text``, ``variables_json``); the rest is ``report_json``'s."""
+        lines = _report(report, [finding_text(f) for f in report.findings],
+                        variables_json(report.view()))
         parts = []
-        for key, value in report_json(report).items():
+        for key, value in lines.items():
             if key in _ONE_PER_LINE and value:
-                lines = ",\n".join("    " + json.dumps(item, ensure_ascii=False) for item in value)
-                body = f"[\n{lines}\n  ]"
+                body = "[\n" + ",\n".join("    " + item for item in value) + "\n  ]"
             else:
                 body = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
             parts.append(f"  {json.dumps(key)}: {body}")
         return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-#: Lists written one item per line.
+#: Lists written one item per line (items given as JSON text).
 _ONE_PER_LINE = ("findings", "variables")

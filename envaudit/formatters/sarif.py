@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import functools
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from envaudit import jsontext
 from envaudit.engine import Report
 from envaudit.formatters import base
 from envaudit.formatters.base import Formatter, RenderOptions, docs_base_url, rule_url
@@ -22,9 +23,17 @@ SRCROOT = "%SRCROOT%"
 def _artifact(path: str) -> dict[str, Any]:
     """A relative path under ``%SRCROOT%`` (percent-encoded: a SARIF uri is a URI, not a path),
     or a ``file:`` URI with no base for a file outside the root (``--env-file /etc/app.env``)."""
+    uri, absolute = _uri(path)
+    return {"uri": uri} if absolute else {"uri": uri, "uriBaseId": SRCROOT}
+
+
+@functools.lru_cache(maxsize=4096)
+def _uri(path: str) -> tuple[str, bool]:
+    """``path``'s URI and whether it is absolute, worked out once per path (pathlib takes
+    microseconds, and a monorepo's findings share a few hundred paths)."""
     if Path(path).is_absolute():
-        return {"uri": Path(path).as_uri()}
-    return {"uri": quote(PurePosixPath(path).as_posix(), safe="/"), "uriBaseId": SRCROOT}
+        return Path(path).as_uri(), True
+    return quote(PurePosixPath(path).as_posix(), safe="/"), False
 
 
 def _location(f: Finding) -> dict[str, Any]:
@@ -92,4 +101,4 @@ class SarifFormatter(Formatter):
                 "results": results,
             }],
         }
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        return jsontext.indented(doc) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -18,7 +19,7 @@ from envaudit.model import (
     Location,
     Severity,
 )
-from envaudit.redact import hint
+from envaudit.redact import hint, salt
 from envaudit.rules.base import Rule, RuleMeta
 from envaudit.sdkfacts import fact
 from envaudit.variables import misnamed_target
@@ -76,21 +77,37 @@ def is_visible_ascii(text: str) -> bool:
     return not any(map(is_odd_character, text))
 
 
+@functools.lru_cache(maxsize=1)
+def _formats() -> tuple[tuple[tuple[KeyFormat, re.Pattern[str]], ...],
+                        tuple[tuple[KeyFormat, re.Pattern[str]], ...]]:
+    """The catalogue's Anthropic and foreign formats, each with its pattern compiled once
+    (``KeyFormat.pattern`` looks it up in ``re``'s cache at every call)."""
+    cat = credentials()
+    return (tuple((fmt, fmt.pattern) for fmt in cat.anthropic),
+            tuple((fmt, fmt.pattern) for fmt in cat.foreign))
+
+
+#: How many values the classifiers below remember: the values of a large monorepo (a run
+#: classifies each value in several rules).
+_REMEMBERED = 8192
+
+
+@functools.lru_cache(maxsize=_REMEMBERED)
 def anthropic_kind(value: str) -> KeyFormat | None:
     """The Anthropic credential format ``value`` matches exactly, if any."""
-    for fmt in credentials().anthropic:
-        if fmt.pattern.fullmatch(value):
+    for fmt, pattern in _formats()[0]:
+        if pattern.fullmatch(value):
             return fmt
     return None
 
 
+@functools.lru_cache(maxsize=_REMEMBERED)
 def foreign_kind(value: str) -> KeyFormat | None:
     """Another provider's credential format ``value`` matches, if any."""
-    cat = credentials()
-    if value.startswith("sk-ant-") or cat.any_foreign.fullmatch(value) is None:
+    if value.startswith("sk-ant-") or credentials().any_foreign.fullmatch(value) is None:
         return None
-    for fmt in cat.foreign:
-        if fmt.pattern.fullmatch(value):
+    for fmt, pattern in _formats()[1]:
+        if pattern.fullmatch(value):
             return fmt
     return None
 
@@ -102,6 +119,7 @@ def _looks_random(body: str) -> bool:
     return len(body) >= 32 and len(set(body)) >= 12 and classes >= 2
 
 
+@functools.lru_cache(maxsize=_REMEMBERED)
 def is_placeholder(value: str) -> bool:
     """A documentation placeholder rather than a credential.
 
@@ -109,9 +127,10 @@ def is_placeholder(value: str) -> bool:
     random: a truncated real key that happens to start with ``xxx`` or ``your`` is EA107's.
     """
     text = core(value)
-    if not text or anthropic_kind(text) or foreign_kind(text):
+    # NOTE: the placeholder patterns first: they turn away the common value fastest.
+    if not text or credentials().placeholders.fullmatch(text) is None:
         return False
-    if credentials().placeholders.fullmatch(text) is None:
+    if anthropic_kind(text) or foreign_kind(text):
         return False
     if text.startswith("sk-ant-"):
         kind = _KIND.match(text)
@@ -137,8 +156,8 @@ def where(site: Site, loaders: list[str]) -> str:
 def value_sites(ctx: AuditContext, names: list[str]) -> Iterator[tuple[Site, str, list[str]]]:
     """(site, value, loaders) for every non-empty value of ``names`` the app may load."""
     for name in names:
-        for site in ctx.sites(name):
-            for value, loaders in site.by_value().items():
+        for site, values in ctx.site_values(name):
+            for value, loaders in values:
                 if value:
                     yield site, value, loaders
 
@@ -864,49 +883,80 @@ class KeyDivergent(Rule):
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire once per variable and app whose non-empty values differ across sources."""
-        hints: dict[str, str] = {}  # a root .env's value is shown once per app of a monorepo
+        wording = _Wording(tuple(dict.fromkeys(ctx.snapshot.loaders or (PYTHON_DOTENV,))))
         for name in credential_variables(ctx):
-            values = {id(s): v for s in ctx.sites(name) if (v := _comparable_value(s))}
-            sites = [s for s in ctx.sites(name) if id(s) in values]
+            values: dict[int, str] = {}
+            sites: list[Site] = []
+            for site in ctx.sites(name):
+                value = _comparable_value(site)
+                if value:
+                    values[id(site)] = value
+                    sites.append(site)
             seen: set[frozenset[int]] = set()
             for group in app_groups(sites):
-                ids = frozenset(id(s) for s in group)
+                ids = frozenset(map(id, group))
                 if ids in seen:
                     continue
                 seen.add(ids)
-                finding = self._divergence(ctx, name, group, values, hints)
+                finding = self._divergence(ctx, name, group, values, wording)
                 if finding is not None:
                     yield finding
 
     def _divergence(self, ctx: AuditContext, name: str, group: list[Site],
-                    values: dict[int, str], hints: dict[str, str]) -> Finding | None:
-        per_source: dict[str, tuple[Location, str]] = {}
-        for site in group:
-            # NOTE: the last definition in a file wins
-            per_source[site.location.path or site.location.source] = (site.location,
-                                                                      values[id(site)])
-        if len({v for _, v in per_source.values()}) < 2:
+                    values: dict[int, str], wording: _Wording) -> Finding | None:
+        # NOTE: the last definition in a file wins
+        per_source = {site.location.path or site.location.source: site for site in group}
+        if len({values[id(site)] for site in per_source.values()}) < 2:
             return None
-        winners: dict[str, list[str]] = {}
-        loaders = ctx.snapshot.loaders or (PYTHON_DOTENV,)
-        chosen = {loader: ctx.effective(name, loader, among=group) for loader in loaders}
-        for loader, d in chosen.items():
-            if d is not None:
-                winners.setdefault(_from(d.location), []).append(loader_label(loader))
-        for _, v in per_source.values():
-            if v not in hints:
-                hints[v] = hint(v)
-        shown = "; ".join(f"{_from(loc)} {hints[v]}" for loc, v in per_source.values())
-        gets = "; ".join(f"{' and '.join(lds)} {'get' if len(lds) > 1 else 'gets'} the one "
-                         f"from {src}" for src, lds in winners.items())
-        message = f"{name} has {len(per_source)} different values: {shown}. {gets}"
-        if any(loc.source == "process" for loc, _ in per_source.values()):
+        chosen = [ctx.effective(name, loader, among=group) for loader in wording.loaders]
+        shown = "; ".join([wording.site(site, values[id(site)]) for site in per_source.values()])
+        message = (f"{name} has {len(per_source)} different values: {shown}. "
+                   f"{wording.winners(chosen)}")
+        if any(site.location.source == "process" for site in per_source.values()):
             message += (" (load_dotenv() and dotenv.config() never override an exported "
                         "variable)")
-        first = chosen[loaders[0]]
-        location = first.location if first else next(iter(per_source.values()))[0]
+        first = chosen[0]
+        location = first.location if first else next(iter(per_source.values())).location
         subject = ",".join(sorted(per_source))
         return self.finding(message, location, name, subject=subject)
+
+
+class _Wording:
+    """EA113's phrases, each made once per run: a root ``.env``'s site is in every app of a
+    monorepo, and most apps' loaders end up with the same sources."""
+
+    def __init__(self, loaders: tuple[str, ...]) -> None:
+        self.loaders = loaders
+        """The loaders in use, each once."""
+        self._labels = [loader_label(loader) for loader in loaders]
+        self._key = salt()
+        self._sites: dict[int, str] = {}
+        self._winners: dict[tuple[int, ...], tuple[str, tuple[Location, ...]]] = {}
+
+    def site(self, site: Site, value: str) -> str:
+        """``.env:3 sk-ant-api03-…x9AA (108 chars, fp …)``: where, and the value's hint."""
+        text = self._sites.get(id(site))
+        if text is None:
+            text = self._sites[id(site)] = f"{_from(site.location)} {hint(value, self._key)}"
+        return text
+
+    def winners(self, chosen: list[Definition | None]) -> str:
+        """``python-dotenv and node dotenv get the one from .env:3; …`` for the definitions
+        the loaders (in order) end up with."""
+        # NOTE: keyed by the locations' identities; the entry keeps the locations alive, so
+        # an identity is never another location's.
+        key = tuple([0 if d is None else id(d.location) for d in chosen])
+        known = self._winners.get(key)
+        if known is not None:
+            return known[0]
+        by_source: dict[str, list[str]] = {}
+        for label, d in zip(self._labels, chosen):
+            if d is not None:
+                by_source.setdefault(_from(d.location), []).append(label)
+        text = "; ".join(f"{' and '.join(labels)} {'get' if len(labels) > 1 else 'gets'} the "
+                         f"one from {src}" for src, labels in by_source.items())
+        self._winners[key] = (text, tuple(d.location for d in chosen if d is not None))
+        return text
 
 
 def _comparable_value(site: Site) -> str | None:

@@ -190,20 +190,21 @@ class DotenvDuplicateKey(Rule):
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire at the last assignment of a variable assigned more than once in a file."""
         for f in ctx.snapshot.files:
+            readings = [r for r in f.readings if r.loader in f.loaders and r.status == "ok"]
             lines: dict[str, dict[int, None]] = {}
-            loaders: dict[str, dict[str, None]] = {}
-            for reading in f.readings:
-                if reading.loader not in f.loaders or reading.status != "ok":
-                    continue
+            for reading in readings:
                 for d in reading.definitions:
-                    lines.setdefault(d.name, {})[d.location.line or 0] = None
-                    loaders.setdefault(d.name, {})[reading.loader] = None
+                    seen = lines.get(d.name)
+                    if seen is None:
+                        seen = lines[d.name] = {}
+                    seen[d.location.line or 0] = None
             for name, seen in lines.items():
                 if len(seen) < 2 or not relevant(name):
                     continue
                 numbers = sorted(seen)
                 last = numbers[-1]
-                who = _keep([loader_label(ld) for ld in loaders[name]])
+                loaders = [r.loader for r in readings if any(d.name == name for d in r.definitions)]
+                who = _keep([loader_label(ld) for ld in dict.fromkeys(loaders)])
                 message = (f"{name} is assigned {len(numbers)} times in {f.path} (lines "
                            f"{listed([str(n) for n in numbers])}): {who} the last one "
                            f"(line {last}), so the earlier ones have no effect")
@@ -338,7 +339,11 @@ class DotenvParseDivergence(Rule):
             for reading in readings:
                 for d in reading.definitions:
                     if d.name not in skip and relevant(d.name):
-                        per_line.setdefault((d.location.line or 0, d.name), {})[reading.loader] = d
+                        key = (d.location.line or 0, d.name)
+                        by_loader = per_line.get(key)
+                        if by_loader is None:
+                            by_loader = per_line[key] = {}
+                        by_loader[reading.loader] = d
             for (line, name), by_loader in sorted(per_line.items()):
                 finding = self._divergence(f, line, name, by_loader, [r.loader for r in readings])
                 if finding is not None:

@@ -1,20 +1,33 @@
 """The effective-configuration table (spec cli.md "Effective configuration"): each variable's
-value or hint, the winning source, and what the SDKs will do with it."""
+value or hint, the winning source, and what the SDKs will do with it; the JSON report's
+``variables``, written as text, against the dicts they were first built as."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from collectors.helpers import options, write
-from factories import API_KEY, make_file, make_report, make_snapshot
+from factories import API_KEY, findings_report, make_file, make_report, make_snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from envaudit import engine
 from envaudit.context import AuditContext
-from envaudit.effective import NOT_IN_USE, ConfigRow, rows, variables
+from envaudit.effective import (
+    NOT_IN_USE,
+    ConfigRow,
+    _shown_names,
+    rows,
+    variables,
+    variables_json,
+)
 from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions
-from envaudit.model import Snapshot
-from envaudit.redact import hint
+from envaudit.model import DOCKER_ENV_FILE, PYTHON_DOTENV, Snapshot
+from envaudit.redact import hint, show, value_fp
+from envaudit.variables import relevant
 
 
 def table(snapshot: Snapshot) -> dict[str, ConfigRow]:
@@ -173,3 +186,72 @@ def test_compose_sources_and_winners(tmp_path: Path) -> None:
     assert model["winner"]["python-dotenv"]["shown"] == "from-dotenv"
     key = listed["ANTHROPIC_API_KEY"]["winner"]
     assert key["compose"]["shown"] == key["python-dotenv"]["shown"] == hint(API_KEY)
+
+
+# ---------------------------------------------------------------- variables_json
+
+
+def _reference_variables(ctx: AuditContext) -> list[dict[str, Any]]:
+    """``variables`` as first written: a dict per site and value, ``show`` and ``value_fp``
+    each time."""
+    if not ctx.provider_in_use:
+        return []
+
+    def value(name: str, v: str | None) -> dict[str, Any]:
+        return {"shown": show(name, v), "value_fp": None if v is None else value_fp(v)}
+
+    out = []
+    for name in _shown_names(ctx, relevant):
+        sources = [{"location": site.location.to_json(),
+                    "values": [{"loaders": loaders, **value(name, v)}
+                               for v, loaders in site.by_value().items()]}
+                   for site in ctx.sites(name)]
+        winners: dict[str, Any] = {}
+        for loader in ctx.snapshot.loaders:
+            d = ctx.effective(name, loader)
+            winners[loader] = None if d is None else {"location": d.location.to_json(),
+                                                      **value(name, d.value)}
+        out.append({"name": name, "sources": sources, "winner": winners})
+    return out
+
+
+def _assert_variables_are_the_reference(ctx: AuditContext) -> None:
+    expected = _reference_variables(ctx)
+    assert variables_json(ctx) == [json.dumps(e, ensure_ascii=False) for e in expected]
+    assert variables(ctx) == expected
+
+
+def test_variables_json_of_the_fixture_and_of_compose(tmp_path: Path) -> None:
+    _assert_variables_are_the_reference(findings_report().view())
+    write(tmp_path, "compose.yaml", "services:\n  app:\n    env_file: [.env]\n"
+                                    "    environment:\n      ANTHROPIC_MODEL: pinned\n")
+    write(tmp_path, ".env", "ANTHROPIC_MODEL=x\nANTHROPIC_API_KEY=" + API_KEY + "\nBARE\n")
+    _assert_variables_are_the_reference(
+        AuditContext(engine.collect(options(tmp_path, process_env=False))))
+    _assert_variables_are_the_reference(AuditContext(make_snapshot([], {"PATH": "/bin"})))
+
+
+#: Values with everything JSON escapes or ``show`` treats specially.
+VALUES = st.none() | st.sampled_from(["", "claude-x", API_KEY, " " + API_KEY + "\n",
+                                      "http://u:pw-123456789@proxy:3128", 'a"b\\c\n\t\x00é–密',
+                                      "\udcff", "sk-proj-" + "q" * 30]) | st.text(max_size=12)
+NAMES = st.sampled_from(["ANTHROPIC_API_KEY", "ANTHROPIC_MODEL", "ANTHROPIC_BASE_URL",
+                         "HTTPS_PROXY", "ANTHROPIC_CUSTOM_HEADERS", "CLAUDE_CODE_X"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(files=st.lists(st.tuples(st.sampled_from([".env", ".env.local", "apps/a/.env",
+                                                 "apps/b/.env", "deploy.env"]),
+                                st.lists(st.tuples(NAMES, VALUES), max_size=4)),
+                      max_size=4),
+       process=st.none() | st.dictionaries(NAMES, st.text(max_size=8), max_size=2),
+       loaders=st.sampled_from([(PYTHON_DOTENV,), (PYTHON_DOTENV, DOCKER_ENV_FILE),
+                                (DOCKER_ENV_FILE, PYTHON_DOTENV, PYTHON_DOTENV)]))
+def test_variables_json_is_the_reference(files: list[tuple[str, list[tuple[str, Any]]]],
+                                         process: dict[str, str] | None,
+                                         loaders: tuple[str, ...]) -> None:
+    made = [make_file(path, pairs, loaders=loaders[:1 + i % len(loaders)])
+            for i, (path, pairs) in enumerate(files)]
+    snapshot = make_snapshot(made, process, loaders=loaders,
+                             provider_hints=("--provider anthropic",))
+    _assert_variables_are_the_reference(AuditContext(snapshot))

@@ -22,10 +22,13 @@ from factories import (
     make_report,
     make_snapshot,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from envaudit.cli import FORMAT_CHOICES
 from envaudit.engine import Report
-from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions, base
+from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions, base, markdown
+from envaudit.formatters.json_format import finding_json, finding_text
 from envaudit.model import Location, Severity
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -284,3 +287,34 @@ def test_each_severity_appears_in_every_format(severity: Severity) -> None:
     assert f"| {severity.label} |" in render(OutputFormat.MARKDOWN, report)
     level = {"error": "error", "warning": "warning", "info": "note"}[severity.label]
     assert f'"level": "{level}"' in render(OutputFormat.SARIF, report)
+
+
+# ---------------------------------------------------------------- written without dicts
+
+TEXTS = st.text(st.characters(min_codepoint=0, max_codepoint=0x2FFF), max_size=40)
+DETAILS = st.dictionaries(TEXTS, st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXTS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXTS, inner, max_size=3),
+    max_leaves=8), max_size=3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(message=TEXTS, variable=st.none() | TEXTS, details=DETAILS,
+       location=st.builds(Location, st.sampled_from(["dotenv", "process", "pid", "compose"]),
+                          st.none() | TEXTS, st.none() | st.integers(1, 10**6),
+                          st.none() | st.integers(1, 99999)))
+def test_finding_text_is_the_finding_json(message: str, variable: str | None,
+                                          details: dict[str, Any], location: Location) -> None:
+    finding = make_finding("EA113", message, variable=variable, details=details,
+                           location=location)
+    assert finding_text(finding) == json.dumps(finding_json(finding), ensure_ascii=False)
+
+
+#: The markup pattern as first written (a look-behind tried at every position).
+_FIRST_MARKUP = re.compile(r"[\\`*\[\]<~|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text("aZ9_ \\`*[]<~|-é\n", max_size=20) | st.text(max_size=20))
+def test_markdown_escapes_what_the_first_pattern_escaped(text: str) -> None:
+    assert markdown._escape(text) == _FIRST_MARKUP.sub(lambda m: "\\" + m.group(0), text)

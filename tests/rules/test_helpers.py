@@ -3,13 +3,20 @@ do not show."""
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from envaudit.catalogue import credentials
 from envaudit.rules.credentials import (
+    anthropic_kind,
     article,
     core,
     describe_whitespace,
     diagnose_shape,
+    foreign_kind,
     is_placeholder,
 )
 from envaudit.variables import misnamed_target
@@ -201,3 +208,45 @@ def test_severity(case_id: str, severities: list[str]) -> None:
 )
 def test_article(label: str, expected: str) -> None:
     assert article(label) == expected
+
+
+# ---------------------------------------------------------------- remembered classifiers
+
+
+def _first_is_placeholder(value: str) -> bool:
+    """``is_placeholder`` as first written: the formats first, each pattern from the catalogue."""
+    cat = credentials()
+    text = core(value)
+    if not text:
+        return False
+    if any(f.pattern.fullmatch(text) for f in cat.anthropic):
+        return False
+    if not text.startswith("sk-ant-") and cat.any_foreign.fullmatch(text) and any(
+            f.pattern.fullmatch(text) for f in cat.foreign):
+        return False
+    if cat.placeholders.fullmatch(text) is None:
+        return False
+    if text.startswith("sk-ant-"):
+        kind = re.match(r"sk-ant-([a-z]{2,8}[0-9]{2})-", text)
+        body = text[kind.end():] if kind else text[len("sk-ant-"):]
+        classes = sum((any(c.isupper() for c in body), any(c.islower() for c in body),
+                       any(c.isdigit() for c in body)))
+        return not (len(body) >= 32 and len(set(body)) >= 12 and classes >= 2)
+    return True
+
+
+SHAPES = st.sampled_from(["", "sk-ant-api03-", "sk-ant-oat01-", "sk-ant-", "sk-proj-", "sk-",
+                          "AKIA", "your-", "<", "xxx", " ", '"'])
+
+
+@settings(max_examples=400, deadline=None)
+@given(head=SHAPES, body=st.text("aZ9_-x.*<>… \"'", max_size=100))
+def test_remembered_classifiers_agree_with_the_catalogue(head: str, body: str) -> None:
+    value = head + body
+    cat = credentials()
+    assert anthropic_kind(value) == next(
+        (f for f in cat.anthropic if f.pattern.fullmatch(value)), None)
+    expected_foreign = None if value.startswith("sk-ant-") else next(
+        (f for f in cat.foreign if f.pattern.fullmatch(value)), None)
+    assert foreign_kind(value) == expected_foreign
+    assert is_placeholder(value) == _first_is_placeholder(value)
