@@ -8,8 +8,7 @@ research/sdk-facts.md (``data/sdk_facts.toml`` where a rule says the same thing)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from envaudit.context import AuditContext, Site, folder_contains, folder_of
 from envaudit.model import COMPOSE, Definition, DotenvFile
@@ -44,8 +43,7 @@ _PROXY_EFFECT = ("anthropic (Python) < 0.47 and >= 0.54 connect through it; 0.47
                  "Node's fetch ignores it unless NODE_USE_ENV_PROXY=1 (Node >= 22.21 / 24)")
 
 
-@dataclass(frozen=True)
-class ConfigRow:
+class ConfigRow(NamedTuple):
     """One row of the table."""
 
     variable: str

@@ -4,8 +4,7 @@ rules over it; ``select_rules`` and ``exit_code`` apply the user's choices."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from envaudit.collectors import ALL_COLLECTORS
 from envaudit.collectors.base import (
@@ -173,8 +172,7 @@ def select_rules(
     return tuple(r for r in chosen if not any(_matches(r, k) for k in ignore))
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """The outcome of one audit: what the formatters render."""
 
     snapshot: Snapshot
@@ -183,7 +181,7 @@ class Report:
     """Findings, most severe first, then by location."""
     rules: tuple[Rule, ...]
     """The rules that ran."""
-    context: AuditContext | None = field(default=None, compare=False, repr=False)
+    context: AuditContext | None = None
     """The rules' view of the snapshot, kept so the formatters do not derive it again."""
 
     def view(self) -> AuditContext:

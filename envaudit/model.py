@@ -1,16 +1,16 @@
 """Frozen records that cross stage boundaries: collectors -> snapshot -> rules -> formatters.
 
-The two stage records, ``Snapshot`` (collectors -> rules) and ``Finding`` (rules -> formatters),
-are frozen dataclasses. The records inside them are ``typing.NamedTuple``s: just as immutable
-and typed, and this module is imported by every run. On Python 3.11 a frozen dataclass costs
-about 0.43 ms to define (six generated methods, each ``exec``-ed) and a named tuple 0.05 ms;
-a named tuple is also built, pickled (the walk's helper process sends its readings) and
-unpickled faster, and a large tree makes thousands of them. Change them with ``_replace``."""
+Every record is a ``typing.NamedTuple`` with a docstring per field, as immutable and typed as a
+frozen dataclass: this module is imported by every run, and on Python 3.11 a frozen dataclass
+costs about 0.43 ms to define (six generated methods, each ``exec``-ed) against 0.05 ms for a
+named tuple. A named tuple is also built, hashed, pickled (the walk's helper process sends its
+readings) and unpickled faster, and a large tree makes thousands of them. Change one with
+``_replace``; never compare records of different types (a named tuple equals a plain tuple
+with the same items)."""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -247,8 +247,7 @@ class ComposeService(NamedTuple):
     ``None`` when neither has it. Only the variables a rule reads, as for files."""
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """Everything the collectors found; the only input of the rules."""
 
     root: str
@@ -276,8 +275,7 @@ class Snapshot:
     a loader in use (in the compose files' order)."""
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem found by one rule."""
 
     rule_id: str
@@ -296,5 +294,5 @@ class Finding:
     """A one-line fix."""
     fingerprint: str = ""
     """Stable identity: rule, variable, source and path (no line numbers or PIDs)."""
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = {}
     """Rule-specific data (JSON-serialisable)."""

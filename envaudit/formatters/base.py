@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 import os
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from envaudit import __version__
 from envaudit.engine import Report
@@ -26,8 +26,7 @@ def rule_url(rule_id: str) -> str:
     return f"{docs_base_url()}{rule_id}.md"
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     """Presentation choices."""
 
     color: bool = False

@@ -5,8 +5,7 @@ from __future__ import annotations
 import abc
 import inspect
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from envaudit.model import Finding, Location, Severity
 
@@ -16,8 +15,7 @@ if TYPE_CHECKING:
 DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 
 
-@dataclass(frozen=True)
-class RuleMeta:
+class RuleMeta(NamedTuple):
     """A rule's identity and defaults."""
 
     id: str
