@@ -49,6 +49,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import NamedTuple
 
 from envaudit.loaders import docker_env_file
@@ -71,20 +72,37 @@ _GO_SPACE_SET = frozenset(_GO_SPACE)
 # compose-go's own isSpace: blanks that are not a line break.
 _BLANK = frozenset("\t\v\f\r \x85\xa0")
 _KEY_PUNCTUATION = frozenset("_.-[]")
-# Go regexp \s is [\t\n\f\r ] (no \v).
-_EXPORT = re.compile(r"export[\t\n\f\r ]+")
+# Go regexp \s is [\t\n\f\r ] (no \v): what must follow "export" (compose-go's "export\s+").
+_EXPORT_SPACE = "\t\n\f\r "
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 # compose-go template pattern. Go's (?i) folds k/K with U+212A and s/S with U+017F; Python's
 # re.IGNORECASE would also fold U+0130/U+0131, so the classes are spelled out instead.
 _NAME = "[_A-Za-z\u017f\u212a][_A-Za-z0-9\u017f\u212a]*"
-_TEMPLATE = re.compile(
-    r"\$(?:(?P<escaped>\$)|(?P<named>" + _NAME + r")|\{(?:(?P<braced>" + _NAME
-    + r"(?::?[-+?](?:.*))?)\}|(?P<invalid>)))"
-)
-_BRACED_PARTS = re.compile("(" + _NAME + r")(?:(:?[-+?])(.*))?\Z", re.DOTALL)
-# Escapes decoded inside double quotes (Go \d is ASCII only).
-_ESCAPE = re.compile(r"\\(?:[abcfnrtv$\"\\]|0[0-9]{0,3})")
+
+
+@cache
+def _template() -> re.Pattern[str]:
+    """compose-go's template pattern (compiled on first use, then cached)."""
+    return re.compile(
+        r"\$(?:(?P<escaped>\$)|(?P<named>" + _NAME + r")|\{(?:(?P<braced>" + _NAME
+        + r"(?::?[-+?](?:.*))?)\}|(?P<invalid>)))"
+    )
+
+
+@cache
+def _braced_parts() -> re.Pattern[str]:
+    """Name, operator and argument of a braced template (compiled on first use, then cached)."""
+    return re.compile("(" + _NAME + r")(?:(:?[-+?])(.*))?\Z", re.DOTALL)
+
+
+@cache
+def _escape() -> re.Pattern[str]:
+    """Escapes decoded inside double quotes; Go's ``\\d`` is ASCII only (compiled on first use,
+    then cached)."""
+    return re.compile(r"\\(?:[abcfnrtv$\"\\]|0[0-9]{0,3})")
+
+
 _SIMPLE_ESCAPES = {
     "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
     '"': '"', "\\": "\\",
@@ -185,9 +203,11 @@ def interpolate(template: str, lookup: Lookup) -> str:
 
 
 def _substitute(template: str, lookup: Lookup) -> str:
+    if "$" not in template:
+        return template  # nothing to substitute (and no pattern to compile)
     out: list[str] = []
     pos = 0
-    for m in _TEMPLATE.finditer(template):
+    for m in _template().finditer(template):
         out.append(template[pos:m.start()])
         out.append(_replace(m.group(0), lookup))
         pos = m.end()
@@ -219,7 +239,7 @@ def _replace(matched: str, lookup: Lookup) -> str:
     if close > -1:
         rest = matched[close + 1:]
         matched = matched[:close + 1]
-    m = _TEMPLATE.match(matched)
+    m = _template().match(matched)
     if m is None or m.group("escaped"):
         return "$"
     if m.group("named"):
@@ -227,7 +247,7 @@ def _replace(matched: str, lookup: Lookup) -> str:
     braced = m.group("braced")
     if not braced:
         raise _TemplateError("invalid_template")
-    parts = _BRACED_PARTS.match(braced)
+    parts = _braced_parts().match(braced)
     if parts is None or parts.group(2) is None:
         return lookup(braced)[1]
     name, sep, arg = parts.group(1), parts.group(2), parts.group(3)
@@ -264,7 +284,9 @@ def _expand_escapes(s: str) -> str:
             return "\\" + digits
         return _SIMPLE_ESCAPES.get(text[1], text)
 
-    return _ESCAPE.sub(one, s)
+    if "\\" not in s:
+        return s  # nothing to decode (and no pattern to compile)
+    return _escape().sub(one, s)
 
 
 # --------------------------------------------------------------------------- parser
@@ -322,7 +344,8 @@ class _Parser:
             after_quote = quote_closed_at is not None and "\n" not in text[quote_closed_at:start]
             quote_closed_at = None
             key_start = start
-            if _EXPORT.match(text, start):
+            if (text.startswith("export", start) and start + 6 < n
+                    and text[start + 6] in _EXPORT_SPACE):
                 key_start = start + len("export")
                 while key_start < n and text[key_start] in _BLANK:
                     key_start += 1

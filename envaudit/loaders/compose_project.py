@@ -44,12 +44,12 @@ import math
 import os
 import re
 import stat
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
-from envaudit.loaders import compose
+from envaudit.loaders import compose, compose_yaml
 
 COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 """compose's default file names, in its order of preference."""
@@ -64,6 +64,9 @@ MAX_ENV_FILE_BYTES = 16 * 1024 * 1024
 """We refuse to read an env file larger than this."""
 DISABLE_ENV_FILE = "COMPOSE_DISABLE_ENV_FILE"
 """Shell variable that stops compose reading the project ``.env``."""
+FAST_YAML = True
+"""Read compose files with :mod:`envaudit.loaders.compose_yaml` first (PyYAML only for what it
+leaves); tests switch it off to compare with PyYAML alone."""
 
 _TAG_RESET = "!reset"
 _TAG_OVERRIDE = "!override"
@@ -71,8 +74,6 @@ _GO_SPACE = frozenset(
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
     "\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
-_YAML_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?\Z")
 _YAML_NULL = frozenset(("", "~", "null", "Null", "NULL"))
 _YAML_TRUE = frozenset(("true", "True", "TRUE"))
 _YAML_FALSE = frozenset(("false", "False", "FALSE"))
@@ -83,11 +84,22 @@ _YAML_SPECIAL_FLOATS = {
 }
 
 
+@cache
+def _yaml_float() -> re.Pattern[str]:
+    """The float syntax :func:`_scalar_text` accepts (compiled on first use, then cached)."""
+    return re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+
+
+@cache
+def _yaml_timestamp() -> re.Pattern[str]:
+    """The timestamp shapes :func:`_scalar_text` sets apart (compiled on first use, then cached)."""
+    return re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?\Z")
+
+
 # --------------------------------------------------------------------------- records
 
 
-@dataclass(frozen=True)
-class ComposeProjectError:
+class ComposeProjectError(NamedTuple):
     """compose would refuse the project (or we could not read it): nothing starts."""
 
     kind: str
@@ -103,8 +115,7 @@ class ComposeProjectError:
     """1-based line in that file, when known."""
 
 
-@dataclass(frozen=True)
-class EnvFileRef:
+class EnvFileRef(NamedTuple):
     """One ``env_file`` entry of a service."""
 
     path: str
@@ -121,8 +132,7 @@ class EnvFileRef:
     """1-based line of the path in that file."""
 
 
-@dataclass(frozen=True)
-class EnvironmentEntry:
+class EnvironmentEntry(NamedTuple):
     """One ``environment:`` entry of a service."""
 
     key: str
@@ -143,8 +153,7 @@ class EnvironmentEntry:
     """The scalar as written in the YAML (before interpolation and conversion)."""
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(NamedTuple):
     """One service and the two environment sources it declares."""
 
     name: str
@@ -159,8 +168,7 @@ class Service:
     """``environment:`` entries (win over every env file)."""
 
 
-@dataclass(frozen=True)
-class ComposeProject:
+class ComposeProject(NamedTuple):
     """The compose files of a folder, merged as compose merges them."""
 
     folder: Path
@@ -180,8 +188,7 @@ class ComposeProject:
         return None
 
 
-@dataclass(frozen=True)
-class ProjectDotenv:
+class ProjectDotenv(NamedTuple):
     """The project ``.env`` as compose reads it."""
 
     path: Path | None
@@ -192,8 +199,7 @@ class ProjectDotenv:
     """Set when compose refuses it (the whole project then fails)."""
 
 
-@dataclass(frozen=True)
-class ResolvedVariable:
+class ResolvedVariable(NamedTuple):
     """One variable of a service's container environment, with where it comes from."""
 
     key: str
@@ -208,8 +214,7 @@ class ResolvedVariable:
     """1-based line there."""
 
 
-@dataclass(frozen=True)
-class ServiceEnvironment:
+class ServiceEnvironment(NamedTuple):
     """What compose resolves for one service (before ``run -e`` and the image's ``ENV``)."""
 
     service: str
@@ -402,7 +407,7 @@ def _scalar_text(node: Any) -> tuple[str | None, str]:
         return "true", "bool"
     if value in _YAML_FALSE:
         return "false", "bool"
-    if _YAML_TIMESTAMP.match(value):
+    if value[4:5] == "-" and value[:1] in "0123456789" and _yaml_timestamp().match(value):
         return value, "timestamp"
     if value in _YAML_SPECIAL_FLOATS:
         return _YAML_SPECIAL_FLOATS[value], "float"
@@ -411,7 +416,7 @@ def _scalar_text(node: Any) -> tuple[str | None, str]:
         number = _go_int(plain)
         if number is not None:
             return str(number), "int"
-        if _YAML_FLOAT.match(plain):
+        if _yaml_float().match(plain):
             try:
                 return _go_float(float(plain)), "float"
             except (ValueError, OverflowError):
@@ -450,13 +455,18 @@ class _Invalid(Exception):
         self.error = error
 
 
-@dataclass
 class _ServiceDraft:
-    name: str
-    source: Path
-    line: int
-    env_files: list[EnvFileRef]
-    environment: list[EnvironmentEntry]
+    """One service as the files read so far declare it (mutable while merging)."""
+
+    __slots__ = ("env_files", "environment", "line", "name", "source")
+
+    def __init__(self, name: str, source: Path, line: int, env_files: list[EnvFileRef],
+                 environment: list[EnvironmentEntry]) -> None:
+        self.name = name
+        self.source = source
+        self.line = line
+        self.env_files = env_files
+        self.environment = environment
 
 
 class _FileReader:
@@ -665,8 +675,6 @@ def load_project(
     ``~``); ``project_env`` the project ``.env`` values (default: read with
     :func:`read_project_dotenv`).
     """
-    import yaml  # lazily: keep importing envaudit cheap
-
     warnings: tuple[str, ...] = ()
     if files is None:
         files, warnings = find_compose_files(folder)
@@ -685,13 +693,20 @@ def load_project(
         if isinstance(data, ComposeProjectError):
             return data
         reader = _FileReader(path, folder, lookup, environ)
+        roots: Iterable[Any] | None = compose_yaml.compose_documents(data) if FAST_YAML else None
+        yaml_errors: tuple[type[Exception], ...] = ()  # the fast reader raises none
+        if roots is None:
+            import yaml  # lazily, and only for what compose_yaml leaves: it costs ~9 ms
+
+            roots = yaml.compose_all(data, Loader=yaml.SafeLoader)
+            yaml_errors = (yaml.YAMLError,)
         try:
-            for root in yaml.compose_all(data, Loader=yaml.SafeLoader):
+            for root in roots:
                 if root is None:
                     continue
                 documents += 1
                 _apply_document(drafts, reader, root)
-        except yaml.YAMLError as e:
+        except yaml_errors as e:
             mark = getattr(e, "problem_mark", None)
             problem = getattr(e, "problem", None) or type(e).__name__
             return ComposeProjectError("yaml", f"malformed YAML: {problem}", path,
