@@ -699,7 +699,8 @@ def load_project(
             import yaml  # lazily, and only for what compose_yaml leaves: it costs ~9 ms
 
             roots = yaml.compose_all(data, Loader=yaml.SafeLoader)
-            yaml_errors = (yaml.YAMLError,)
+            # PyYAML lets a ValueError through on an out-of-range escape (``"\\U00110000"``)
+            yaml_errors = (yaml.YAMLError, ValueError)
         try:
             for root in roots:
                 if root is None:
@@ -708,7 +709,10 @@ def load_project(
                 _apply_document(drafts, reader, root)
         except yaml_errors as e:
             mark = getattr(e, "problem_mark", None)
-            problem = getattr(e, "problem", None) or type(e).__name__
+            if isinstance(e, ValueError):
+                problem = "a character escape names no Unicode character"
+            else:
+                problem = getattr(e, "problem", None) or type(e).__name__
             return ComposeProjectError("yaml", f"malformed YAML: {problem}", path,
                                        int(mark.line) + 1 if mark is not None else None)
         except _Invalid as e:

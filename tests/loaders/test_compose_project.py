@@ -363,3 +363,14 @@ def test_real_compose_refuses_what_we_refuse(tmp_path: Path, text: str) -> None:
     assert isinstance(cp.load_project(tmp_path, {}), cp.ComposeProjectError)
     run = compose_real.config(tmp_path, {}, home=tmp_path)
     assert run.services is None
+
+
+def test_an_escape_pyyaml_cannot_decode_is_malformed_yaml(tmp_path: Path) -> None:
+    """PyYAML raises ``ValueError`` (not a ``YAMLError``) on ``"\\U00110000"``: the project is
+    refused with a reason, ``load_project`` never raises."""
+    path = tmp_path / "compose.yaml"
+    path.write_bytes(b'services:\n  web:\n    environment:\n      A: "\\U00110000"\n')
+    result = cp.load_project(tmp_path, {})
+    assert isinstance(result, cp.ComposeProjectError)
+    assert (result.kind, result.message) == (
+        "yaml", "malformed YAML: a character escape names no Unicode character")
