@@ -127,16 +127,14 @@ def is_placeholder(value: str) -> bool:
     random: a truncated real key that happens to start with ``xxx`` or ``your`` is EA107's.
     """
     text = core(value)
-    # NOTE: the placeholder patterns first: they turn away the common value fastest.
-    if not text or credentials().placeholders.fullmatch(text) is None:
-        return False
-    if anthropic_kind(text) or foreign_kind(text):
-        return False
     if text.startswith("sk-ant-"):
         kind = _KIND.match(text)
-        body = text[kind.end():] if kind else text[len("sk-ant-"):]
-        return not _looks_random(body)
-    return True
+        if _looks_random(text[kind.end():] if kind else text[len("sk-ant-"):]):
+            return False  # the common key, well-formed or not: no pattern needed (nor compiled)
+    # NOTE: then the placeholder patterns: they turn away the common value fastest.
+    if not text or credentials().placeholders.fullmatch(text) is None:
+        return False
+    return not (anthropic_kind(text) or foreign_kind(text))
 
 
 def article(text: str) -> str:
