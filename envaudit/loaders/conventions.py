@@ -38,14 +38,13 @@ dotenv-flow does not expand at all (4.1.0 source: plain ``dotenv.parse``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 STANDARD_MODES = ("development", "test", "production")
 """The three modes every convention knows."""
 
 
-@dataclass(frozen=True)
-class Convention:
+class Convention(NamedTuple):
     """One loader's file convention and how it combines files with the process environment."""
 
     name: str
@@ -189,8 +188,7 @@ def mode_for(convention: str, environ: Mapping[str, str], *, dev: bool = True) -
     return environ.get("DOTENV_ENV") or node_env or "development"
 
 
-@dataclass(frozen=True)
-class Winner:
+class Winner(NamedTuple):
     """Where a variable's value comes from under a convention."""
 
     value: str
