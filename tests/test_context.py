@@ -138,7 +138,7 @@ def test_the_winners_are_service_environments(tmp_path: Path, compose: str, file
     resolved = compose_project.service_environment(loaded, loaded.services[0], environ,
                                                    dotenv.values)
     assert resolved.error is None
-    expected = {v.key: (v.value, v.path.relative_to(tmp_path).as_posix(), v.line)
+    expected = {v.key: (v.value, Path(v.path).relative_to(tmp_path).as_posix(), v.line)
                 for v in resolved.variables}
     got = {}
     for name in expected:

@@ -4,8 +4,9 @@
 A compose file is looked for only where it is cheap to know that one exists: in the folders the
 source analysis listed (the root and two levels below it) whose listing holds a compose file
 name, or, when that analysis did not run, at the root (one ``lstat`` per default name, stopping
-at the first). The compose model (``envaudit.loaders.compose_project``) and PyYAML are imported
-only when a compose file says ``env_file``: without env files compose reads no dotenv file and
+at the first). The compose model (``envaudit.loaders.compose_project``) is imported only when a
+compose file says ``env_file`` (PyYAML only when the model's own block-YAML reader,
+``compose_yaml``, hands a file over to it): without env files compose reads no dotenv file and
 is not a loader in use (its ``environment:`` entries are then not audited). Everything compose
 would refuse (bad YAML, an invalid entry, an unreadable project ``.env``, a required env file
 that does not exist) is a ``Skip`` with a one-line reason, never an exception.
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from envaudit.collectors.base import (
@@ -51,7 +51,7 @@ SOURCE = "compose"
 def names_env_files(folder: str) -> bool:
     """Whether a compose file of ``folder`` may name env files: one of them says ``env_file``
     (or cannot be read here, for the model to say why). Without it compose reads no dotenv
-    file and is not a loader in use, so neither PyYAML nor the model is loaded."""
+    file and is not a loader in use, so the model is not loaded."""
     for name in (*COMPOSE_FILE_NAMES, *OVERRIDE_FILE_NAMES):
         try:
             _, data = read_regular(os.path.join(folder, name), _GATE_BYTES)
@@ -89,10 +89,10 @@ class _Projects:
         self.missing: dict[str, list[str]] = {}  # required env file -> the entries naming it
         self.facts: list[Fact] = []
 
-    def show(self, path: Path | str) -> str:
-        return display_path(os.path.normpath(str(path)), self.options.root)
+    def show(self, path: str) -> str:
+        return display_path(os.path.normpath(path), self.options.root)
 
-    def refused(self, error: ComposeProjectError, fallback: Path) -> Skip:
+    def refused(self, error: ComposeProjectError, fallback: str) -> Skip:
         """compose would refuse the whole project: nothing of it is audited."""
         line = f" (line {error.line})" if error.line is not None else ""
         return Skip(SOURCE, f"{error.message}{line}: docker compose refuses this project; its "
@@ -103,15 +103,15 @@ class _Projects:
         """Read the project of ``folder`` (its default compose files, merged)."""
         from envaudit.loaders import compose_project as cp
 
-        files, warnings = cp.find_compose_files(Path(folder))
+        files, warnings = cp.find_compose_files(folder)
         if not files:
             return
         self.facts += [Skip(SOURCE, w, path=self.show(files[0])) for w in warnings]
-        dotenv = cp.read_project_dotenv(Path(folder), self.environ)
+        dotenv = cp.read_project_dotenv(folder, self.environ)
         if dotenv.error is not None:
             self.facts.append(self.refused(dotenv.error, files[0]))
             return
-        loaded = cp.load_project(Path(folder), self.environ, files=files,
+        loaded = cp.load_project(folder, self.environ, files=files,
                                  project_env=dotenv.values)
         if isinstance(loaded, cp.ComposeProjectError):
             self.facts.append(self.refused(loaded, files[0]))

@@ -46,7 +46,6 @@ import re
 import stat
 from collections.abc import Iterable, Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any, NamedTuple, Union
 
 from envaudit.loaders import compose, compose_yaml
@@ -109,7 +108,7 @@ class ComposeProjectError(NamedTuple):
     ``empty``."""
     message: str
     """In words; never quotes a value."""
-    path: Path | None = None
+    path: str | None = None
     """The file concerned."""
     line: int | None = None
     """1-based line in that file, when known."""
@@ -120,13 +119,13 @@ class EnvFileRef(NamedTuple):
 
     path: str
     """The path as written (after interpolation)."""
-    resolved: Path
+    resolved: str
     """Where compose looks: joined to the project folder unless absolute."""
     required: bool
     """A missing required file fails the project; a missing optional one is skipped."""
     format: str | None
     """``None`` (compose's dotenv rules) or ``"raw"`` (docker ``--env-file`` rules)."""
-    source: Path
+    source: str
     """The compose file the entry is written in."""
     line: int
     """1-based line of the path in that file."""
@@ -140,7 +139,7 @@ class EnvironmentEntry(NamedTuple):
     value: str | None
     """Value as compose has it after interpolation and Go's text conversion; ``None`` for a bare
     name (``KEY`` in a list, ``KEY:`` in a mapping), to be taken from the shell or project .env."""
-    source: Path
+    source: str
     """The compose file the entry is written in."""
     line: int
     """1-based line of the entry."""
@@ -158,7 +157,7 @@ class Service(NamedTuple):
 
     name: str
     """Service name."""
-    source: Path
+    source: str
     """The compose file that first declares it."""
     line: int
     """1-based line of its name there."""
@@ -171,9 +170,9 @@ class Service(NamedTuple):
 class ComposeProject(NamedTuple):
     """The compose files of a folder, merged as compose merges them."""
 
-    folder: Path
+    folder: str
     """Project folder (relative env_file paths and the project ``.env`` are found here)."""
-    files: tuple[Path, ...]
+    files: tuple[str, ...]
     """Compose files read, base first."""
     services: tuple[Service, ...]
     """Services in order of first appearance."""
@@ -191,7 +190,7 @@ class ComposeProject(NamedTuple):
 class ProjectDotenv(NamedTuple):
     """The project ``.env`` as compose reads it."""
 
-    path: Path | None
+    path: str | None
     """The file read, or ``None`` when there is none (or it is disabled)."""
     values: Mapping[str, str]
     """Its variables (last duplicate wins)."""
@@ -208,7 +207,7 @@ class ResolvedVariable(NamedTuple):
     """Its value; ``None`` for an ``environment:`` bare name nothing defines."""
     origin: str
     """``"environment"`` or ``"env_file"``."""
-    path: Path
+    path: str
     """Compose file (for ``environment``) or env file (for ``env_file``)."""
     line: int
     """1-based line there."""
@@ -237,37 +236,51 @@ LoadResult = Union[ComposeProject, ComposeProjectError]
 # --------------------------------------------------------------------------- files
 
 
-def find_compose_files(folder: Path, *, search_parents: bool = False) -> tuple[tuple[Path, ...],
-                                                                           tuple[str, ...]]:
+def pure_path(path: str | os.PathLike[str]) -> str:
+    """``str(pathlib.PurePath(path))`` without importing ``pathlib`` (≈ 2.5 ms: it imports
+    ``urllib.parse``, which imports ``ipaddress``): repeated and trailing separators and ``.``
+    components dropped, ``..`` kept. Elsewhere than POSIX, ``os.path.normpath``."""
+    text = os.fspath(path)
+    if os.sep != "/":  # pragma: no cover - POSIX-only test suite
+        return os.path.normpath(text)
+    lead = "/" if text.startswith("/") else ""
+    if text.startswith("//") and not text.startswith("///"):
+        lead = "//"  # POSIX leaves the meaning of exactly two leading slashes open
+    return lead + "/".join(p for p in text.split("/") if p and p != ".") or "."
+
+
+def find_compose_files(folder: str | os.PathLike[str], *, search_parents: bool = False
+                       ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """compose's default files for ``folder``: ``((base, [override]), warnings)``.
 
     Like compose, an existing entry of a candidate name counts even if it is a folder (loading
     then fails). With ``search_parents`` the parents are tried as compose does when the folder
     has no compose file; the project folder is then the parent where it was found.
     """
-    current = folder
+    current = pure_path(folder)
+    join = os.path.join
     while True:
-        found = [current / n for n in COMPOSE_FILE_NAMES if os.path.lexists(current / n)]
+        found = [join(current, n) for n in COMPOSE_FILE_NAMES if os.path.lexists(join(current, n))]
         if found:
             warnings: list[str] = []
             if len(found) > 1:
-                names = ", ".join(p.name for p in found)
+                names = ", ".join(os.path.basename(p) for p in found)
                 warnings.append(f"several compose files found ({names}); "
-                                f"compose uses {found[0].name}")
-            overrides = [current / n for n in OVERRIDE_FILE_NAMES
-                         if os.path.lexists(current / n)]
+                                f"compose uses {os.path.basename(found[0])}")
+            overrides = [join(current, n) for n in OVERRIDE_FILE_NAMES
+                         if os.path.lexists(join(current, n))]
             if len(overrides) > 1:
                 warnings.append(f"several override files found "
-                                f"({', '.join(p.name for p in overrides)}); "
-                                f"compose uses {overrides[0].name}")
+                                f"({', '.join(os.path.basename(p) for p in overrides)}); "
+                                f"compose uses {os.path.basename(overrides[0])}")
             return tuple(found[:1] + overrides[:1]), tuple(warnings)
-        parent = current.parent
+        parent = os.path.dirname(current) or "."
         if not search_parents or parent == current:
             return (), ()
         current = parent
 
 
-def _read_capped(path: Path, cap: int, what: str) -> bytes | ComposeProjectError:
+def _read_capped(path: str, cap: int, what: str) -> bytes | ComposeProjectError:
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -305,7 +318,8 @@ def _parse_bool(text: str) -> bool | None:
     return None
 
 
-def read_project_dotenv(folder: Path, environ: Mapping[str, str]) -> ProjectDotenv:
+def read_project_dotenv(folder: str | os.PathLike[str], environ: Mapping[str, str]
+                        ) -> ProjectDotenv:
     """The project ``.env`` of ``folder``, read the compose way (lookups: shell, then own keys)."""
     disable = environ.get(DISABLE_ENV_FILE)
     if disable is not None:
@@ -315,7 +329,7 @@ def read_project_dotenv(folder: Path, environ: Mapping[str, str]) -> ProjectDote
                 "invalid_setting", f"{DISABLE_ENV_FILE} is not a boolean; compose fails"))
         if flag:
             return ProjectDotenv(None, {})
-    path = folder / ".env"
+    path = os.path.join(pure_path(folder), ".env")
     if not os.path.lexists(path) or os.path.isdir(path):
         return ProjectDotenv(None, {})
     data = _read_capped(path, MAX_ENV_FILE_BYTES, "the project .env")
@@ -460,7 +474,7 @@ class _ServiceDraft:
 
     __slots__ = ("env_files", "environment", "line", "name", "source")
 
-    def __init__(self, name: str, source: Path, line: int, env_files: list[EnvFileRef],
+    def __init__(self, name: str, source: str, line: int, env_files: list[EnvFileRef],
                  environment: list[EnvironmentEntry]) -> None:
         self.name = name
         self.source = source
@@ -472,7 +486,7 @@ class _ServiceDraft:
 class _FileReader:
     """Turns the YAML nodes of one compose file into service drafts."""
 
-    def __init__(self, path: Path, folder: Path, lookup: compose.Lookup,
+    def __init__(self, path: str, folder: str, lookup: compose.Lookup,
                  environ: Mapping[str, str]) -> None:
         self.path = path
         self.folder = folder
@@ -564,7 +578,7 @@ class _FileReader:
             home = self.environ.get("HOME")
             if home:
                 expanded = os.path.join(home, expanded[1:].lstrip("/"))
-        resolved = Path(expanded) if os.path.isabs(expanded) else self.folder / expanded
+        resolved = pure_path(os.path.join(self.folder, expanded))  # an absolute one replaces
         return EnvFileRef(path, resolved, required, fmt, self.path, _line(node))
 
     def environment(self, node: Any) -> list[EnvironmentEntry]:
@@ -663,10 +677,10 @@ def _apply_document(drafts: dict[str, _ServiceDraft], reader: _FileReader, root:
 
 
 def load_project(
-    folder: Path,
+    folder: str | os.PathLike[str],
     environ: Mapping[str, str],
     *,
-    files: tuple[Path, ...] | None = None,
+    files: tuple[str | os.PathLike[str], ...] | None = None,
     project_env: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Read the compose project of ``folder`` (its default files, or ``files``): never raises.
@@ -676,23 +690,26 @@ def load_project(
     :func:`read_project_dotenv`).
     """
     warnings: tuple[str, ...] = ()
+    where = pure_path(folder)
     if files is None:
-        files, warnings = find_compose_files(folder)
-        if not files:
-            return ComposeProjectError("not_found", "no compose file in this folder", folder)
+        paths, warnings = find_compose_files(where)
+        if not paths:
+            return ComposeProjectError("not_found", "no compose file in this folder", where)
+    else:
+        paths = tuple(pure_path(f) for f in files)
     if project_env is None:
-        dotenv = read_project_dotenv(folder, environ)
+        dotenv = read_project_dotenv(where, environ)
         if dotenv.error is not None:
             return dotenv.error
         project_env = dotenv.values
     lookup = project_lookup(environ, project_env)
     drafts: dict[str, _ServiceDraft] = {}
     documents = 0
-    for path in files:
+    for path in paths:
         data = _read_capped(path, MAX_COMPOSE_BYTES, "the compose file")
         if isinstance(data, ComposeProjectError):
             return data
-        reader = _FileReader(path, folder, lookup, environ)
+        reader = _FileReader(path, where, lookup, environ)
         roots: Iterable[Any] | None = compose_yaml.compose_documents(data) if FAST_YAML else None
         yaml_errors: tuple[type[Exception], ...] = ()  # the fast reader raises none
         if roots is None:
@@ -720,12 +737,12 @@ def load_project(
         except RecursionError:
             return ComposeProjectError("yaml", "YAML nested too deeply to read", path)
     if documents == 0:
-        return ComposeProjectError("empty", "empty compose file", files[0])
+        return ComposeProjectError("empty", "empty compose file", paths[0])
     services = tuple(
         Service(d.name, d.source, d.line, tuple(d.env_files), tuple(d.environment))
         for d in drafts.values()
     )
-    return ComposeProject(folder, tuple(files), services, warnings)
+    return ComposeProject(where, paths, services, warnings)
 
 
 # --------------------------------------------------------------------------- resolution
@@ -756,7 +773,7 @@ def service_environment(
         resolved[entry.key] = value
         env_origin[entry.key] = entry
     shared: dict[str, str] = {k: v for k, v in resolved.items() if v is not None}
-    origin: dict[str, tuple[Path, int]] = {}
+    origin: dict[str, tuple[str, int]] = {}
     readings: list[tuple[EnvFileRef, compose.EnvFileReading | None]] = []
     for ref in service.env_files:
         if not os.path.lexists(ref.resolved):

@@ -351,3 +351,35 @@ def test_a_missing_compose_env_file_is_a_dotenv_skip(tree: Path) -> None:
     got = list(DotenvFilesCollector().collect(options(
         tree, loaders_in_use=(PYTHON_DOTENV, COMPOSE), compose_env_files=reads)))
     assert got == [Skip("dotenv", "no such file", path="gone.vars")]
+
+
+def test_a_scan_of_a_compose_project_imports_neither_pathlib_nor_pyyaml(tmp_path: Path) -> None:
+    """Start-up: ``pathlib`` (≈ 2.5 ms with ``urllib.parse`` and ``ipaddress``) and PyYAML
+    (≈ 9 ms) stay out of a scan whose compose file is plain block YAML. Run with ``-S`` and the
+    import path spelled out, so that no ``.pth`` hook (an editable install's finder imports
+    ``pathlib``) is in the way."""
+    import site
+    import subprocess
+    import sys
+
+    compose(tmp_path, """\
+        services:
+          web:
+            build: .
+            env_file:
+              - .env
+            environment:
+              - LOG_LEVEL=info
+        """)
+    write(tmp_path, ".env", "ANTHROPIC_BASE_URL=http://localhost:4010\n")
+    repo = str(Path(compose_files.__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([repo, *site.getsitepackages()])}
+    proc = subprocess.run(
+        [sys.executable, "-S", "-X", "importtime", "-m", "envaudit", "scan", "--no-process-env",
+         "--format", "json", "-o", str(tmp_path / "out.json"), str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "envaudit.loaders.compose_project" in imported  # the compose model did run
+    assert not imported & {"pathlib", "yaml"}, sorted(imported & {"pathlib", "yaml"})

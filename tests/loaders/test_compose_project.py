@@ -8,11 +8,14 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from envaudit.loaders import compose_project as cp
 
@@ -54,10 +57,10 @@ def test_discovery_order_and_warnings(tmp_path: Path) -> None:
                      "compose.override.yaml": "services: {}\n",
                      "docker-compose.override.yml": "services: {}\n"})
     files, warnings = cp.find_compose_files(tmp_path)
-    assert [p.name for p in files] == ["docker-compose.yml", "compose.override.yaml"]
+    assert [os.path.basename(p) for p in files] == ["docker-compose.yml", "compose.override.yaml"]
     assert len(warnings) == 2
     (tmp_path / "compose.yml").write_text("services: {}\n")
-    assert cp.find_compose_files(tmp_path)[0][0].name == "compose.yml"
+    assert os.path.basename(cp.find_compose_files(tmp_path)[0][0]) == "compose.yml"
 
 
 def test_discovery_in_parents_only_when_asked(tmp_path: Path) -> None:
@@ -65,7 +68,7 @@ def test_discovery_in_parents_only_when_asked(tmp_path: Path) -> None:
     sub = tmp_path / "a" / "b"
     sub.mkdir(parents=True)
     assert cp.find_compose_files(sub) == ((), ())
-    assert cp.find_compose_files(sub, search_parents=True)[0] == (tmp_path / "compose.yaml",)
+    assert cp.find_compose_files(sub, search_parents=True)[0] == (str(tmp_path / "compose.yaml"),)
     error = cp.load_project(sub, {})
     assert isinstance(error, cp.ComposeProjectError) and error.kind == "not_found"
 
@@ -108,7 +111,7 @@ def test_env_file_and_environment_forms_with_lines(tmp_path: Path) -> None:
     assert (one.name, one.line, two.name, two.line) == ("one", 2, "two", 14)
     assert [(r.path, r.required, r.format, r.line) for r in one.env_files] == [
         ("one.env", True, None, 4)]
-    assert one.env_files[0].resolved == tmp_path / "one.env"
+    assert one.env_files[0].resolved == str(tmp_path / "one.env")
     assert [(e.key, e.value, e.line, e.yaml_type) for e in one.environment] == [
         ("A", "plain", 6, "str"), ("B", None, 7, "null"), ("C", "3.10", 8, "str"),
         ("D", "3.1", 9, "float"), ("E", "1e+06", 10, "float"), ("F", "yes", 11, "str"),
@@ -145,7 +148,7 @@ def test_env_file_refused_by_compose_fails_the_service(tmp_path: Path) -> None:
                      "bad.env": "OK=1\nKEY='unterminated\n"})
     env = resolve(tmp_path, {})
     assert env.error is not None and env.error.kind == "env_file_rejected"
-    assert env.error.line == 2 and env.error.path == tmp_path / "bad.env"
+    assert env.error.line == 2 and env.error.path == str(tmp_path / "bad.env")
 
 
 def test_list_name_ending_in_a_space_byte(tmp_path: Path) -> None:
@@ -263,14 +266,14 @@ def test_override_file_merge(tmp_path: Path, override: str, env_files: list[str]
     write(tmp_path, {"compose.yaml": BASE, "compose.override.yaml": override,
                      "a.env": "FA=1\n", "b.env": "FB=1\n", "c.env": "FC=1\n"})
     project = load(tmp_path)
-    assert [p.name for p in project.files] == ["compose.yaml", "compose.override.yaml"]
+    assert [os.path.basename(p) for p in project.files] == ["compose.yaml", "compose.override.yaml"]
     service = project.service("s")
     assert service is not None
     assert [r.path for r in service.env_files] == env_files
     assert {e.key: e.value for e in service.environment} == environment
     if env_files == ["a.env", "b.env", "c.env"]:
         # a.env is re-declared by the override: the later entry (line 4 there) takes its place
-        assert service.env_files[0].source.name == "compose.override.yaml"
+        assert os.path.basename(service.env_files[0].source) == "compose.override.yaml"
 
 
 # --------------------------------------------------------------------------- project .env
@@ -299,7 +302,7 @@ def test_measured_compose_precedence(tmp_path: Path, run: str) -> None:
     env = resolve(tmp_path, environ)
     assert env.error is None
     assert env.values() == measured["runs"][run]["result"]["stdout"]
-    origins = {v.key: (v.origin, v.path.name, v.line) for v in env.variables}
+    origins = {v.key: (v.origin, os.path.basename(v.path), v.line) for v in env.variables}
     assert origins["K"] == ("env_file", "b.env", 1)  # the later env_file wins
     assert origins["FROM_ENVIRONMENT"] == ("environment", "compose.yaml", 6)
     assert origins["SHELLKEY"] == ("env_file", "a.env", 4)  # the shell never overrides
@@ -374,3 +377,14 @@ def test_an_escape_pyyaml_cannot_decode_is_malformed_yaml(tmp_path: Path) -> Non
     assert isinstance(result, cp.ComposeProjectError)
     assert (result.kind, result.message) == (
         "yaml", "malformed YAML: a character escape names no Unicode character")
+
+
+@given(st.lists(st.sampled_from(["", ".", "..", "a", "b.env", "c d", "~"]), max_size=6),
+       st.sampled_from(["", "/", "//", "///"]), st.booleans())
+def test_pure_path_is_pathlib_s_rendering(parts: list[str], lead: str, trailing: bool) -> None:
+    """``pure_path`` renders a path as ``str(PurePosixPath(path))`` does (without importing
+    ``pathlib`` on a scan)."""
+    from pathlib import PurePosixPath
+
+    text = lead + "/".join(parts) + ("/" if trailing else "")
+    assert cp.pure_path(text) == str(PurePosixPath(text))
