@@ -6,7 +6,9 @@ import os
 import re
 import sys
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
+
+from envaudit.record import Record
 
 _DATA = os.path.join(os.path.dirname(__file__), "data")
 
@@ -21,7 +23,7 @@ def load_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
-class KeyFormat(NamedTuple):
+class KeyFormat(Record):
     """A credential format: a public prefix and the whole-value pattern."""
 
     kind: str
@@ -44,7 +46,7 @@ class KeyFormat(NamedTuple):
         return re.compile(self.regex)
 
 
-class CredentialCatalogue(NamedTuple):
+class CredentialCatalogue(Record):
     """Everything ``credentials.toml`` says."""
 
     anthropic: tuple[KeyFormat, ...]

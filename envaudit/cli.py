@@ -144,9 +144,10 @@ def run() -> NoReturn:
     """The console script and ``python -m envaudit``: ``main``, then a fast exit.
 
     The garbage collector is off (envaudit's objects are acyclic and bounded by the files it
-    reads), and once the report is written and flushed envaudit leaves with ``os._exit``:
-    Python's teardown frees every object one by one, 30 ms after a large scan. Tests call
-    ``main`` through Click's runner, which this does not affect.
+    reads; the console script, ``envaudit.__main__.run``, turns it off before this module and
+    Click are imported), and once the report is written and flushed envaudit leaves with
+    ``os._exit``: Python's teardown frees every object one by one, 30 ms after a large scan.
+    Tests call ``main`` through Click's runner, which this does not affect.
     """
     import gc
 

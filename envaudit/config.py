@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, NamedTuple
+from typing import Any
 
 from envaudit.errors import ConfigError
+from envaudit.record import Record
 
 FAIL_ON = ("error", "warning", "info", "never")
 _KEYS = {"select", "ignore", "fail-on", "env-files"}
@@ -14,7 +15,7 @@ _KEYS = {"select", "ignore", "fail-on", "env-files"}
 MAX_CONFIG_BYTES = 8 * 1024 * 1024
 
 
-class Config(NamedTuple):
+class Config(Record):
     """Settings from the config file (command-line options override them)."""
 
     select: tuple[str, ...] = ()

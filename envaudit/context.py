@@ -18,7 +18,6 @@ import os
 import posixpath
 from collections.abc import Iterable, Iterator
 from functools import cached_property
-from typing import NamedTuple
 
 from envaudit.catalogue import credentials
 from envaudit.model import (
@@ -30,13 +29,14 @@ from envaudit.model import (
     Location,
     Snapshot,
 )
+from envaudit.record import Record
 
 ANTHROPIC_HOSTS = ("api.anthropic.com",)
 #: What ``urlsplit`` deletes from a URL before splitting it.
 _URL_REMOVED = str.maketrans("", "", "\t\r\n")
 
 
-class Site(NamedTuple):
+class Site(Record):
     """One place a variable is defined, with the value each loader in use reads there."""
 
     name: str

@@ -8,10 +8,11 @@ research/sdk-facts.md (``data/sdk_facts.toml`` where a rule says the same thing)
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from envaudit.context import AuditContext, Site, folder_contains, folder_of
 from envaudit.model import COMPOSE, Definition, DotenvFile
+from envaudit.record import Record
 from envaudit.redact import redact_url, salt, show, value_fp
 from envaudit.sdkfacts import fact
 from envaudit.variables import PROVIDER_PREFIXES, TABLE_ALWAYS, TABLE_VARIABLES, relevant
@@ -43,7 +44,7 @@ _PROXY_EFFECT = ("anthropic (Python) < 0.47 and >= 0.54 connect through it; 0.47
                  "Node's fetch ignores it unless NODE_USE_ENV_PROXY=1 (Node >= 22.21 / 24)")
 
 
-class ConfigRow(NamedTuple):
+class ConfigRow(Record):
     """One row of the table."""
 
     variable: str

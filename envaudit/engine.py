@@ -4,7 +4,7 @@ rules over it; ``select_rules`` and ``exit_code`` apply the user's choices."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from envaudit.collectors import ALL_COLLECTORS
 from envaudit.collectors.base import (
@@ -29,6 +29,7 @@ from envaudit.model import (
     Skip,
     Snapshot,
 )
+from envaudit.record import Record
 from envaudit.rules import ALL_RULES
 from envaudit.rules.base import Rule
 
@@ -172,7 +173,7 @@ def select_rules(
     return tuple(r for r in chosen if not any(_matches(r, k) for k in ignore))
 
 
-class Report(NamedTuple):
+class Report(Record):
     """The outcome of one audit: what the formatters render."""
 
     snapshot: Snapshot

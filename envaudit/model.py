@@ -1,17 +1,20 @@
 """Frozen records that cross stage boundaries: collectors -> snapshot -> rules -> formatters.
 
-Every record is a ``typing.NamedTuple`` with a docstring per field, as immutable and typed as a
-frozen dataclass: this module is imported by every run, and on Python 3.11 a frozen dataclass
-costs about 0.43 ms to define (six generated methods, each ``exec``-ed) against 0.05 ms for a
-named tuple. A named tuple is also built, hashed, pickled (the walk's helper process sends its
-readings) and unpickled faster, and a large tree makes thousands of them. Change one with
-``_replace``; never compare records of different types (a named tuple equals a plain tuple
-with the same items)."""
+Every record is a named tuple (``envaudit.record.Record``: ``typing.NamedTuple`` to a type
+checker, without its per-field ``ForwardRef`` compiles at run time) with a docstring per field,
+as immutable and typed as a frozen dataclass: this module is imported by every run, and on
+Python 3.11 a frozen dataclass costs about 0.43 ms to define (six generated methods, each
+``exec``-ed) against 0.05 ms for a record. A named tuple is also built, hashed, pickled (the
+walk's helper process sends its readings) and unpickled faster, and a large tree makes
+thousands of them. Change one with ``_replace``; never compare records of different types (a
+named tuple equals a plain tuple with the same items)."""
 
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
+
+from envaudit.record import Record
 
 if TYPE_CHECKING:
     from envaudit.source.facts import CodeFacts
@@ -51,7 +54,7 @@ VITE = "vite"
 PROCESS = "process"
 
 
-class Location(NamedTuple):
+class Location(Record):
     """Where a value or a finding comes from (spec: ``location`` in the JSON report)."""
 
     source: str
@@ -86,7 +89,7 @@ class Location(NamedTuple):
         return out
 
 
-class Definition(NamedTuple):
+class Definition(Record):
     """One definition of a variable as one loader reads one source."""
 
     name: str
@@ -99,7 +102,7 @@ class Definition(NamedTuple):
     """The loader that reads it (``python-dotenv``, ``compose`` ...) or ``process``."""
 
 
-class DroppedLine(NamedTuple):
+class DroppedLine(Record):
     """A line a loader could not parse and skipped (python-dotenv logs a warning)."""
 
     line: int
@@ -114,7 +117,7 @@ class DroppedLine(NamedTuple):
     when docker refuses the file)."""
 
 
-class FileReading(NamedTuple):
+class FileReading(Record):
     """What one loader makes of one file."""
 
     loader: str
@@ -141,7 +144,7 @@ class FileReading(NamedTuple):
     ``--env-file``'s rules (values verbatim)."""
 
 
-class EncodingIssue(NamedTuple):
+class EncodingIssue(Record):
     """A byte-level problem in a dotenv file (EA206)."""
 
     kind: str
@@ -152,7 +155,7 @@ class EncodingIssue(NamedTuple):
     """A sentence about the problem; never contains a value."""
 
 
-class DotenvFile(NamedTuple):
+class DotenvFile(Record):
     """A dotenv file found under the root or named with ``--env-file``."""
 
     path: str
@@ -187,7 +190,7 @@ class DotenvFile(NamedTuple):
         return None
 
 
-class Skip(NamedTuple):
+class Skip(Record):
     """Something that could not be inspected, recorded instead of failing."""
 
     source: str
@@ -210,7 +213,7 @@ class Skip(NamedTuple):
         return out
 
 
-class DockerBuild(NamedTuple):
+class DockerBuild(Record):
     """The root's Docker build context: a Dockerfile and the ``.dockerignore`` rules."""
 
     dockerfile: str
@@ -221,7 +224,7 @@ class DockerBuild(NamedTuple):
     """Its patterns in order (``!`` exceptions kept), comments and blank lines dropped."""
 
 
-class LoaderUse(NamedTuple):
+class LoaderUse(Record):
     """Evidence that the project loads dotenv files with one loader."""
 
     loader: str
@@ -230,7 +233,7 @@ class LoaderUse(NamedTuple):
     """Where the evidence is: ``package.json depends on dotenv``, ``--loader``."""
 
 
-class ComposeService(NamedTuple):
+class ComposeService(Record):
     """One docker compose service, as far as its environment goes: the env files compose reads
     for it and its ``environment:`` entries (``compose_project.Service``, resolved)."""
 
@@ -247,7 +250,7 @@ class ComposeService(NamedTuple):
     ``None`` when neither has it. Only the variables a rule reads, as for files."""
 
 
-class Snapshot(NamedTuple):
+class Snapshot(Record):
     """Everything the collectors found; the only input of the rules."""
 
     root: str
@@ -275,7 +278,7 @@ class Snapshot(NamedTuple):
     a loader in use (in the compose files' order)."""
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     """One problem found by one rule."""
 
     rule_id: str

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, NamedTuple, Union
+from typing import TYPE_CHECKING, Union
 
 from envaudit.model import ComposeService, Definition, DockerBuild, DotenvFile, LoaderUse, Skip
+from envaudit.record import Record
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
             """Give up (phase 0 failed): release what was started."""
 
 
-class ComposeRead(NamedTuple):
+class ComposeRead(Record):
     """How docker compose reads one env file (``CollectOptions.compose_env_files``)."""
 
     named_by: str
@@ -39,7 +40,7 @@ class ComposeRead(NamedTuple):
     ``.env``)."""
 
 
-class CollectOptions(NamedTuple):
+class CollectOptions(Record):
     """What to collect (built by the CLI from options and ``[tool.envaudit]``)."""
 
     root: str
@@ -85,7 +86,7 @@ class CollectOptions(NamedTuple):
         return relevant_among
 
 
-class ProcessFacts(NamedTuple):
+class ProcessFacts(Record):
     """What the process collector found."""
 
     definitions: tuple[Definition, ...]
@@ -94,7 +95,7 @@ class ProcessFacts(NamedTuple):
     """Anthropic SDK profile files on disk."""
 
 
-class ComposeFacts(NamedTuple):
+class ComposeFacts(Record):
     """What the compose collector found: the services and the env files compose reads."""
 
     services: tuple[ComposeService, ...]
@@ -108,7 +109,7 @@ Fact = Union[DotenvFile, ProcessFacts, Skip, "ProviderHint", LoaderUse, DockerBu
              ComposeFacts]
 
 
-class ProviderHint(NamedTuple):
+class ProviderHint(Record):
     """Evidence that the project uses the Anthropic SDK (a manifest names it)."""
 
     reason: str

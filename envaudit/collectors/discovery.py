@@ -14,10 +14,11 @@ import select
 import signal
 import sys
 from collections.abc import Callable
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, TypeVar
 
 from envaudit.errors import CollectorError
 from envaudit.model import Skip
+from envaudit.record import Record
 
 PRUNED_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", "__pycache__", "site-packages",
@@ -84,7 +85,7 @@ def display_path(abspath: str, root: str) -> str:
     return printable(rel.replace(os.sep, "/"))
 
 
-class Found(NamedTuple):
+class Found(Record):
     """A dotenv file name found by the walk."""
 
     abspath: str
@@ -234,7 +235,7 @@ def _walked_enough(unread: int, first_files: int, walked: int, queued: int) -> b
     return unread * (walked - queued) > first_files * walked  # unread > first + queued * avg
 
 
-class _Child(NamedTuple):
+class _Child(Record):
     """The helper process, and the parent's ends of the pipes to it."""
 
     pid: int

@@ -7,7 +7,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Mapping
-from typing import NamedTuple, Optional
+from typing import Optional
 
 from envaudit.collectors.base import CollectOptions, Collector, ComposeRead, Fact
 from envaudit.collectors.discovery import (
@@ -33,6 +33,7 @@ from envaudit.model import (
     Location,
     Skip,
 )
+from envaudit.record import Record
 
 #: ``DotenvFile.origin`` of an env file a compose service names that the walk did not find.
 COMPOSE_ORIGIN = "compose"
@@ -162,7 +163,7 @@ def read_python_dotenv(
 _ODD_SPACE = re.compile(r"[^\S \t\n]")
 
 
-class Subset(NamedTuple):
+class Subset(Record):
     """The kept statements of a file, as a smaller file every line-based loader reads exactly
     as it reads those lines in the whole file."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import abc
 import os
 import sys
-from typing import NamedTuple
 
 from envaudit import __version__
 from envaudit.engine import Report
 from envaudit.model import Skip
+from envaudit.record import Record
 
 #: Where the generated rule pages are published (``docs/rules/<ID>.md`` in the repository);
 #: ``ENVAUDIT_DOCS_URL`` points the links at a mirror.
@@ -26,7 +26,7 @@ def rule_url(rule_id: str) -> str:
     return f"{docs_base_url()}{rule_id}.md"
 
 
-class RenderOptions(NamedTuple):
+class RenderOptions(Record):
     """Presentation choices."""
 
     color: bool = False

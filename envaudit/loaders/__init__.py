@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from envaudit.model import (
     COMPOSE,
@@ -25,9 +25,10 @@ from envaudit.model import (
     PYTHON_DOTENV,
     VITE,
 )
+from envaudit.record import Record
 
 
-class LoaderInfo(NamedTuple):
+class LoaderInfo(Record):
     """One loader envaudit models."""
 
     description: str

@@ -11,13 +11,14 @@ the app ends up with) is not a reading's business: see ``envaudit.loaders.preced
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+
+from envaudit.record import Record
 
 #: A filter of variable names: given names, the ones to keep (``envaudit.variables``).
 KeyFilter = Callable[[set[str]], set[str]]
 
 
-class Assignment(NamedTuple):
+class Assignment(Record):
     """One ``KEY=value`` the loader produces (duplicates kept, in file order)."""
 
     key: str
@@ -29,7 +30,7 @@ class Assignment(NamedTuple):
     """1-based line where the statement starts."""
 
 
-class Ignored(NamedTuple):
+class Ignored(Record):
     """A statement the loader skips (python-dotenv warns, node dotenv is silent)."""
 
     line: int
@@ -38,7 +39,7 @@ class Ignored(NamedTuple):
     """Why, in words; never quotes a value."""
 
 
-class LoaderResult(NamedTuple):
+class LoaderResult(Record):
     """One loader's reading of one file."""
 
     assignments: list[Assignment]

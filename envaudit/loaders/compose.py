@@ -50,10 +50,10 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import NamedTuple
 
 from envaudit.loaders import docker_env_file
 from envaudit.loaders.base import Assignment, Ignored, KeyFilter, LoaderResult
+from envaudit.record import Record
 
 COMPOSE_VERSION = "2.40.3"
 """The docker compose release the facts were measured with."""
@@ -109,7 +109,7 @@ _SIMPLE_ESCAPES = {
 }
 
 
-class ComposeError(NamedTuple):
+class ComposeError(Record):
     """Why docker compose refuses the file: the whole project fails to load (nothing starts)."""
 
     kind: str
@@ -139,7 +139,7 @@ class ComposeError(NamedTuple):
         return "docker compose refuses the env file: " + texts.get(self.kind, self.kind) + where
 
 
-class EnvFileReading(NamedTuple):
+class EnvFileReading(Record):
     """compose's reading of one env file, with the detail :class:`LoaderResult` does not carry."""
 
     assignments: list[Assignment]

@@ -46,9 +46,10 @@ import re
 import stat
 from collections.abc import Iterable, Mapping
 from functools import cache
-from typing import Any, NamedTuple, Union
+from typing import Any, Union
 
 from envaudit.loaders import compose, compose_yaml
+from envaudit.record import Record
 
 COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 """compose's default file names, in its order of preference."""
@@ -98,7 +99,7 @@ def _yaml_timestamp() -> re.Pattern[str]:
 # --------------------------------------------------------------------------- records
 
 
-class ComposeProjectError(NamedTuple):
+class ComposeProjectError(Record):
     """compose would refuse the project (or we could not read it): nothing starts."""
 
     kind: str
@@ -114,7 +115,7 @@ class ComposeProjectError(NamedTuple):
     """1-based line in that file, when known."""
 
 
-class EnvFileRef(NamedTuple):
+class EnvFileRef(Record):
     """One ``env_file`` entry of a service."""
 
     path: str
@@ -131,7 +132,7 @@ class EnvFileRef(NamedTuple):
     """1-based line of the path in that file."""
 
 
-class EnvironmentEntry(NamedTuple):
+class EnvironmentEntry(Record):
     """One ``environment:`` entry of a service."""
 
     key: str
@@ -152,7 +153,7 @@ class EnvironmentEntry(NamedTuple):
     """The scalar as written in the YAML (before interpolation and conversion)."""
 
 
-class Service(NamedTuple):
+class Service(Record):
     """One service and the two environment sources it declares."""
 
     name: str
@@ -167,7 +168,7 @@ class Service(NamedTuple):
     """``environment:`` entries (win over every env file)."""
 
 
-class ComposeProject(NamedTuple):
+class ComposeProject(Record):
     """The compose files of a folder, merged as compose merges them."""
 
     folder: str
@@ -187,7 +188,7 @@ class ComposeProject(NamedTuple):
         return None
 
 
-class ProjectDotenv(NamedTuple):
+class ProjectDotenv(Record):
     """The project ``.env`` as compose reads it."""
 
     path: str | None
@@ -198,7 +199,7 @@ class ProjectDotenv(NamedTuple):
     """Set when compose refuses it (the whole project then fails)."""
 
 
-class ResolvedVariable(NamedTuple):
+class ResolvedVariable(Record):
     """One variable of a service's container environment, with where it comes from."""
 
     key: str
@@ -213,7 +214,7 @@ class ResolvedVariable(NamedTuple):
     """1-based line there."""
 
 
-class ServiceEnvironment(NamedTuple):
+class ServiceEnvironment(Record):
     """What compose resolves for one service (before ``run -e`` and the image's ``ENV``)."""
 
     service: str

@@ -38,13 +38,14 @@ dotenv-flow does not expand at all (4.1.0 source: plain ``dotenv.parse``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+
+from envaudit.record import Record
 
 STANDARD_MODES = ("development", "test", "production")
 """The three modes every convention knows."""
 
 
-class Convention(NamedTuple):
+class Convention(Record):
     """One loader's file convention and how it combines files with the process environment."""
 
     name: str
@@ -188,7 +189,7 @@ def mode_for(convention: str, environ: Mapping[str, str], *, dev: bool = True) -
     return environ.get("DOTENV_ENV") or node_env or "development"
 
 
-class Winner(NamedTuple):
+class Winner(Record):
     """Where a variable's value comes from under a convention."""
 
     value: str

@@ -11,7 +11,8 @@ non-empty without space or tab, else the whole command fails; the value is verba
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
+
+from envaudit.record import Record
 
 #: bufio.Scanner's MaxScanTokenSize: a line this long (without its newline) fails the command.
 MAX_LINE_BYTES = 64 * 1024
@@ -23,7 +24,7 @@ _GO_SPACE = (
 )
 
 
-class Entry(NamedTuple):
+class Entry(Record):
     """One variable docker sends, with the line it came from."""
 
     key: str
@@ -36,7 +37,7 @@ class Entry(NamedTuple):
     """True for a bare ``KEY`` line whose value came from the CLI's environment."""
 
 
-class Rejected(NamedTuple):
+class Rejected(Record):
     """docker refuses the whole file: ``docker run`` exits before the container starts."""
 
     reason: str

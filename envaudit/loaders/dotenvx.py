@@ -39,15 +39,15 @@ Facts modelled (read from ``src/lib`` and the bundled primitives, measured with 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
 from envaudit.loaders import dotenv_expand, node_dotenv
 from envaudit.loaders.base import Assignment, Ignored, KeyFilter, LoaderResult
+from envaudit.record import Record
 
 UTF16LE_BOM = b"\xff\xfe"
 
 
-class Quoted(NamedTuple):
+class Quoted(Record):
     """One dotenvx statement after unquoting."""
 
     key: str

@@ -47,9 +47,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import NamedTuple
 
 from envaudit.loaders.base import Assignment, Ignored, KeyFilter, LoaderResult
+from envaudit.record import Record
 
 #: JavaScript's ``\\s`` (and the characters ``String.prototype.trim`` removes).
 JS_WHITESPACE = (
@@ -90,7 +90,7 @@ OBJECT_PROTOTYPE = frozenset({
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-class Statement(NamedTuple):
+class Statement(Record):
     """One match of :data:`LINE`: the key and its raw value, before trimming and unquoting."""
 
     key: str
@@ -100,7 +100,7 @@ class Statement(NamedTuple):
     """1-based line of the key."""
 
 
-class NodeConfigOptions(NamedTuple):
+class NodeConfigOptions(Record):
     """``config()`` options read from the environment (``None``: the variable is not set)."""
 
     path: str | None = None

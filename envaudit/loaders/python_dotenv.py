@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from typing import NamedTuple
+
+from envaudit.record import Record
 
 # NOTE: these mirror python-dotenv's parser.py grammar. The input has already been through
 # universal-newline translation (python-dotenv opens files in text mode), so "\r" never occurs,
@@ -79,7 +80,7 @@ _ROW = re.compile(
 POSIX_VARIABLE = re.compile(r"\$\{(?P<name>[^\}:]*)(?::-(?P<default>[^\}]*))?\}")
 
 
-class Binding(NamedTuple):
+class Binding(Record):
     """One ``KEY=value`` statement as python-dotenv parses it (before interpolation).
 
     A named tuple rather than a frozen dataclass: a monorepo has tens of thousands of them and
@@ -97,7 +98,7 @@ class Binding(NamedTuple):
     filled by ``read``."""
 
 
-class Unparsable(NamedTuple):
+class Unparsable(Record):
     """A statement python-dotenv drops with ``could not parse statement`` (logged warning)."""
 
     line: int
@@ -236,7 +237,7 @@ def _with_next_lines(bindings: list[Binding], dropped: list[Unparsable]) -> list
     return out
 
 
-class Reading(NamedTuple):
+class Reading(Record):
     """``read``'s result."""
 
     bindings: list[Binding]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import abc
 import inspect
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from envaudit.model import Finding, Location, Severity
+from envaudit.record import Record
 
 if TYPE_CHECKING:
     from envaudit.context import AuditContext
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 
 
-class RuleMeta(NamedTuple):
+class RuleMeta(Record):
     """A rule's identity and defaults."""
 
     id: str

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from envaudit.catalogue import credentials
 from envaudit.context import AuditContext
 from envaudit.model import DOCKER_ENV_FILE, PYTHON_DOTENV, DotenvFile, Finding, Location, Severity
+from envaudit.record import Record
 from envaudit.rules.base import Rule, RuleMeta, listed
 from envaudit.rules.credentials import credential_variables
 from envaudit.variables import PROVIDER_PREFIXES, relevant
@@ -32,7 +33,7 @@ _RUNTIME = {"python": "Python", "javascript": "node"}
 _COMMAND_FILES = ("package.json", "Procfile", "Dockerfile")
 
 
-class _Variable(NamedTuple):
+class _Variable(Record):
     """A provider variable that only a never-loaded file sets."""
 
     name: str

@@ -11,9 +11,8 @@ define as to use: a scan imports this module whatever the project holds).
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from envaudit.model import Location
+from envaudit.record import Record
 
 #: ``LoadCall.loader`` / ``LoaderImport.loader`` names (the ``--loader`` spelling where one exists).
 PYTHON_DOTENV = "python-dotenv"
@@ -38,7 +37,7 @@ STREAM = "stream"
 """python-dotenv's ``stream=`` argument: no file is searched."""
 
 
-class LoadCall(NamedTuple):
+class LoadCall(Record):
     """One place where the code (or the command that starts it) loads or reads dotenv files."""
 
     loader: str
@@ -67,7 +66,7 @@ class LoadCall(NamedTuple):
     """The call is in module-level code (or a command's preload), not in a function body."""
 
 
-class ClientSite(NamedTuple):
+class ClientSite(Record):
     """An Anthropic SDK client constructed in the project's code."""
 
     constructor: str
@@ -95,7 +94,7 @@ class ClientSite(NamedTuple):
         return self.credential != "argument"
 
 
-class Step(NamedTuple):
+class Step(Record):
     """One link of the path from an entry point to a construction or a load call."""
 
     location: Location
@@ -107,7 +106,7 @@ class Step(NamedTuple):
     """The module imported or the function called, root-relative path or name."""
 
 
-class EntryPoint(NamedTuple):
+class EntryPoint(Record):
     """A way the project's code starts."""
 
     path: str
@@ -130,7 +129,7 @@ class EntryPoint(NamedTuple):
     """Python: the function the start calls after importing ``module`` (console scripts)."""
 
 
-class LoadOrderHazard(NamedTuple):
+class LoadOrderHazard(Record):
     """An SDK client built before the first dotenv load on an entry point's execution path
     (EA212 for Python, EA213 for JavaScript)."""
 
@@ -152,7 +151,7 @@ class LoadOrderHazard(NamedTuple):
     would run after the load)."""
 
 
-class DotenvSearch(NamedTuple):
+class DotenvSearch(Record):
     """A python-dotenv call that searches for its file from the calling module's folder
     (``load_dotenv()`` with no path, ``find_dotenv()``), reached from an entry point (EA211)."""
 
@@ -166,7 +165,7 @@ class DotenvSearch(NamedTuple):
     """How execution gets from the entry point to the call."""
 
 
-class LoaderImport(NamedTuple):
+class LoaderImport(Record):
     """A dotenv loader package the code imports (for loader inference)."""
 
     loader: str
@@ -177,7 +176,7 @@ class LoaderImport(NamedTuple):
     """The import."""
 
 
-class SkippedSource(NamedTuple):
+class SkippedSource(Record):
     """A source file the analysis needed but could not read or parse."""
 
     path: str
@@ -187,7 +186,7 @@ class SkippedSource(NamedTuple):
     ``import chain deeper than N modules`` ... (never quotes the file's content)."""
 
 
-class CodeFacts(NamedTuple):
+class CodeFacts(Record):
     """What the project's Python and JavaScript/TypeScript source says about loading dotenv files
     and building SDK clients.
 
