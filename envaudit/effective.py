@@ -68,9 +68,30 @@ class ConfigRow(Record):
         return f"{self.source} (overrides {listed})"
 
 
-def _base_url_effect(value: str | None) -> str:
-    from urllib.parse import urlsplit
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
 
+
+def split_url(url: str) -> tuple[str, str]:
+    """(scheme in lower case, path) as ``urllib.parse.urlsplit`` splits ``url``, for a URL
+    with no white space or control characters in it (callers deal with those first).
+
+    Written out rather than imported: ``urllib.parse`` (which imports ``ipaddress``) costs
+    2.4 ms to import on every run that shows a base URL or a proxy; and unlike ``urlsplit``
+    this never raises (``http://[::1/v1``: ``urlsplit`` rejects the unclosed bracket).
+    ``tests/formatters/test_effective.py`` holds it to ``urlsplit`` with hypothesis.
+    """
+    scheme, rest = "", url
+    colon = url.find(":")
+    if colon > 0 and url[0].isascii() and url[0].isalpha() and all(
+            c in _SCHEME_CHARS for c in url[:colon]):
+        scheme, rest = url[:colon].lower(), url[colon + 1:]
+    if rest[:2] == "//":  # the authority runs to the first of / ? #
+        ends = [i for i in (rest.find(c, 2) for c in "/?#") if i >= 0]
+        rest = rest[min(ends):] if ends else ""
+    return scheme, rest.split("#", 1)[0].split("?", 1)[0]
+
+
+def _base_url_effect(value: str | None) -> str:
     if value is None:
         return f"requests go to {fact('base-url', 'default')}/v1/messages"
     if value.strip() == "":
@@ -79,10 +100,11 @@ def _base_url_effect(value: str | None) -> str:
     if any(ch in value for ch in "\r\n\t"):
         return ("anthropic (Python) raises InvalidURL (non-printable character) when the client "
                 "is built; the TypeScript SDK trims it")
-    if value != value.lstrip() or urlsplit(value).scheme.lower() not in ("http", "https"):
+    scheme, path = split_url(value.strip())
+    if value != value.lstrip() or scheme not in ("http", "https"):
         return ("every request fails with 'Connection error.' (UnsupportedProtocol: the URL needs "
                 "http:// or https://); the TypeScript SDK raises TypeError 'Invalid URL'")
-    path = urlsplit(value.strip()).path.rstrip("/")
+    path = path.rstrip("/")
     target = f"requests go to {shown.rstrip('/')}/v1/messages"
     if path.endswith("/v1") or path.endswith("/v1/messages"):
         return f"{target}: the SDKs append /v1 themselves, so drop it from the base URL"
@@ -90,8 +112,6 @@ def _base_url_effect(value: str | None) -> str:
 
 
 def _proxy_effect(name: str, value: str, ctx: AuditContext) -> str:
-    from urllib.parse import urlsplit
-
     lower = name.lower()
     if name != lower:
         other = ctx.effective(lower)
@@ -99,7 +119,7 @@ def _proxy_effect(name: str, value: str, ctx: AuditContext) -> str:
             if not other.value:
                 return f"ignored: the empty {lower} deletes it (urllib's getproxies)"
             return f"ignored: {lower} is also set and lower case wins (urllib's getproxies)"
-    scheme = urlsplit(value.strip()).scheme.lower() if "://" in value else ""
+    scheme = split_url(value.strip())[0] if "://" in value else ""
     if scheme in ("socks5", "socks5h"):
         return ("anthropic (Python) raises ImportError at construction unless the socksio package "
                 "is installed; " + _PROXY_EFFECT)

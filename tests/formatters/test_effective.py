@@ -21,6 +21,7 @@ from envaudit.effective import (
     ConfigRow,
     _shown_names,
     rows,
+    split_url,
     variables,
     variables_json,
 )
@@ -113,6 +114,30 @@ def test_base_url_effect(value: str, effect: str) -> None:
     row = table(make_snapshot([], {"ANTHROPIC_BASE_URL": value}))["ANTHROPIC_BASE_URL"]
     assert effect in row.effect
     assert "s3cretpass" not in row.effect + row.shown
+
+
+def test_urls_urlsplit_rejects_get_an_effect_not_a_crash() -> None:
+    """``urlsplit`` raises ValueError on an unclosed ``[``; a scan once died of it."""
+    t = table(make_snapshot([], {"ANTHROPIC_BASE_URL": "http://[::1/v1",
+                                 "HTTPS_PROXY": "http://[bad:3128"}))
+    assert t["ANTHROPIC_BASE_URL"].effect.startswith("requests go to http://[::1/v1/v1/messages")
+    assert t["HTTPS_PROXY"].effect and "assumed" not in t["HTTPS_PROXY"].effect
+
+
+_URL_CHARS = st.sampled_from(list("abcHTTPSps:/?#[]@.-+_%0189") + ["http://", "https://", "//"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_URL_CHARS, max_size=12).map("".join))
+def test_split_url_is_urlsplit(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed bracket: split_url reads it anyway
+        split_url(url)
+        return
+    assert split_url(url) == (parts.scheme.lower(), parts.path)
 
 
 def test_auth_headers_and_conflict() -> None:
