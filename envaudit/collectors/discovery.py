@@ -11,7 +11,6 @@ import io
 import os
 import re
 import select
-import signal
 import sys
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -473,6 +472,8 @@ class Walk(Generic[A, T]):
                 mine.add(index)
                 index = _claim(child.queue)
         except BaseException:
+            import signal  # here only: its enums cost 0.3 ms to import
+
             os.kill(child.pid, signal.SIGKILL)  # this walk is lost: so is the helper's work
             raise
         finally:

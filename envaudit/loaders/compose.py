@@ -46,8 +46,6 @@ so :func:`read` ignores ``override``.
 from __future__ import annotations
 
 import re
-import unicodedata
-from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from functools import cache
 
@@ -182,7 +180,13 @@ def decode(data: bytes) -> str:
 
 
 def _is_name_char(c: str) -> bool:
-    return c in _KEY_PUNCTUATION or unicodedata.category(c)[0] in "LN"
+    if c in _KEY_PUNCTUATION:
+        return True
+    if c.isascii():  # a letter or digit is Unicode category L or N (no import needed)
+        return c.isalnum()
+    import unicodedata
+
+    return unicodedata.category(c)[0] in "LN"
 
 
 # --------------------------------------------------------------------------- interpolation
@@ -305,6 +309,8 @@ class _Parser:
         self.ignored: list[Ignored] = []
 
     def physical_line(self, pos: int) -> int:
+        from bisect import bisect_left  # only files with interpolation need it
+
         return bisect_left(self.breaks, pos) + 1
 
     def interpolation_lookup(self, name: str) -> tuple[bool, str]:
