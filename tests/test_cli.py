@@ -19,7 +19,6 @@ from click.testing import CliRunner, Result
 
 from envaudit import __version__, engine
 from envaudit.cli import main
-from envaudit.cli import run as cli_run
 from envaudit.rules import ALL_RULES
 
 VALID_KEY = "sk-ant-api03-" + "Cli7Test_" * 10 + "qrs" + "AA"
@@ -466,8 +465,29 @@ def test_console_script_entry_point_is_the_group() -> None:
     from importlib.metadata import entry_points
 
     (entry,) = [e for e in entry_points(group="console_scripts") if e.name == "envaudit"]
-    assert entry.value == "envaudit.cli:run"
-    assert entry.load() is cli_run
+    assert entry.value == "envaudit.__main__:run"
+    from envaudit import __main__ as entry_module
+
+    assert entry.load() is entry_module.run
+
+
+def test_the_entry_point_turns_the_collector_off_before_click_is_imported() -> None:
+    """``envaudit.__main__.run`` disables the garbage collector, then imports the CLI."""
+    code = ("import gc, sys, builtins\n"
+            "import envaudit.__main__ as m\n"
+            "assert 'click' not in sys.modules\n"
+            "real = builtins.__import__\n"
+            "def spy(name, *a, **k):\n"
+            "    if name == 'click' and 'click' not in sys.modules:\n"
+            "        print('gc on' if gc.isenabled() else 'gc off')\n"
+            "    return real(name, *a, **k)\n"
+            "builtins.__import__ = spy\n"
+            "sys.argv = ['envaudit', '--version']\n"
+            "m.run()\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.splitlines()[0] == "gc off", out.stderr
+    assert out.stdout.splitlines()[1].startswith("envaudit ")
+    assert out.returncode == 0
 
 
 def _many_findings(project: Path) -> None:
