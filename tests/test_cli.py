@@ -285,23 +285,25 @@ def test_bad_config_is_one_line_never_a_traceback(runner: CliRunner, project: Pa
     ("rulse", "rulse: no such file or folder (did you mean `envaudit rules`?)"),
     (".env", ".env: not a folder (give the project folder; use --env-file for one file)"),
 ])
-def test_bad_path_is_one_line(runner: CliRunner, project: Path, target: str,
-                              message: str) -> None:
+def test_bad_path_is_one_line(runner: CliRunner, project: Path, target: str, message: str,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
     write(project / ".env", "A=1\n")
-    with runner.isolated_filesystem(temp_dir=project.parent):
-        write(Path(".env"), "A=1\n")
-        assert one_error_line(run(runner, target)) == f"envaudit: error: {message}"
-        assert one_error_line(run(runner, "scan", target)) == f"envaudit: error: {message}"
+    work = project.parent / "cwd"
+    write(work / ".env", "A=1\n")
+    monkeypatch.chdir(work)
+    assert one_error_line(run(runner, target)) == f"envaudit: error: {message}"
+    assert one_error_line(run(runner, "scan", target)) == f"envaudit: error: {message}"
 
 
-def test_no_command_is_scan_dot(runner: CliRunner, tmp_path: Path) -> None:
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        write(Path(".env"), SPACE_KEY + BAD_LINE)
-        plain, scan = run(runner), run(runner, "scan", ".")
-        assert (plain.exit_code, plain.stdout) == (scan.exit_code, scan.stdout)
-        assert plain.exit_code == 1 and "EA103" in plain.stdout
-        with_options = run(runner, "--format", "json", "--select", "EA205")
-        assert (with_options.exit_code, ids(with_options)) == (0, ["EA205"])
+def test_no_command_is_scan_dot(runner: CliRunner, tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "cwd" / ".env", SPACE_KEY + BAD_LINE)
+    monkeypatch.chdir(tmp_path / "cwd")
+    plain, scan = run(runner), run(runner, "scan", ".")
+    assert (plain.exit_code, plain.stdout) == (scan.exit_code, scan.stdout)
+    assert plain.exit_code == 1 and "EA103" in plain.stdout
+    with_options = run(runner, "--format", "json", "--select", "EA205")
+    assert (with_options.exit_code, ids(with_options)) == (0, ["EA205"])
 
 
 # ---------------------------------------------------------------- rules, --version
