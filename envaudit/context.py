@@ -1,10 +1,21 @@
 """``AuditContext``: the snapshot plus the derived views every rule needs, computed once.
 
-Which value wins (issue 2 model, replaced per loader by the loader models later): the process
-environment first (``load_dotenv()`` and ``dotenv.config()`` never override it), then files named
-with ``--env-file`` (the last one given wins, as with ``docker run``), then discovered files from
-the root down, and within a folder ``.env.*.local`` > ``.env.local`` > ``.env.<mode>`` > ``.env`` >
-``NAME.env``. Inside one file the last definition wins (python-dotenv and runc agree).
+Which value wins, per loader (``AuditContext.effective``; the facts are in
+``docs/loader-facts.md``, "Precedence", measured on the real loaders):
+
+- The process environment first (``load_dotenv()``, ``dotenv.config()`` and the frameworks never
+  override it), then files named with ``--env-file`` (the last one given wins, as with
+  ``docker run``). Inside one file the last definition wins (python-dotenv and runc agree).
+- python-dotenv, when the code's calls are known (``CodeFacts.loads``) and every one names its
+  file (an upward search, or a literal path): only the files those calls load, the nearest
+  first. ``load_dotenv()`` searches up from the calling file's folder and loads the first
+  ``.env`` it meets, so a ``.env`` in a folder above it, and a ``.env.local`` beside it, are
+  never read.
+- Next.js: ``.env.<mode>.local`` > ``.env.local`` > ``.env.<mode>`` > ``.env``; Vite and
+  dotenv-flow: ``.env.<mode>.local`` > ``.env.<mode>`` > ``.env.local`` > ``.env``.
+- Otherwise (node dotenv, dotenv-expand, dotenvx, docker's ``--env-file``, python-dotenv whose
+  calls are unknown): discovered files from the root down, and within a folder ``.env.*.local``
+  > ``.env.local`` > ``.env.<mode>`` > ``.env`` > ``NAME.env``.
 
 compose is the exception (``AuditContext.compose_effective``): it builds a container's
 environment from its services' ``environment:`` entries and ``env_file`` entries, never from
@@ -16,14 +27,17 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 
 from envaudit.catalogue import credentials
 from envaudit.model import (
     COMPOSE,
+    DOTENV_FLOW,
+    NEXTJS,
     PROCESS,
     PYTHON_DOTENV,
+    VITE,
     Definition,
     DotenvFile,
     Location,
@@ -116,10 +130,10 @@ def _file_rank(f: DotenvFile) -> tuple[int, int, int, str]:
     name = os.path.basename(f.path)
     if f.origin != "discovered":
         return (0, 0, 0, "")
-    if name.startswith(".env.") and name.endswith(".local"):
-        within = 0
-    elif name == ".env.local":
+    if name == ".env.local":
         within = 1
+    elif name.startswith(".env.") and name.endswith(".local"):
+        within = 0
     elif name.startswith(".env."):
         within = 2
     elif name == ".env":
@@ -127,6 +141,30 @@ def _file_rank(f: DotenvFile) -> tuple[int, int, int, str]:
     else:
         within = 4
     return (1, f.path.count("/"), within, name)
+
+
+#: Within the framework's folder, each convention's order (highest first; measured, see
+#: docs/loader-facts.md): 0 ``.env.<mode>.local``, then the two middle files, then ``.env``.
+_CONVENTION_LOCAL_FIRST = {NEXTJS: True, VITE: False, DOTENV_FLOW: False}
+
+
+def _convention_rank(loader: str, name: str) -> int | None:
+    """Where file ``name`` stands in convention ``loader``'s order (``None``: not one of its)."""
+    if name == ".env":
+        return 3
+    if name == ".env.local":
+        return 1 if _CONVENTION_LOCAL_FIRST[loader] else 2
+    if name.startswith(".env."):
+        if name.endswith(".local"):
+            return 0
+        return 2 if _CONVENTION_LOCAL_FIRST[loader] else 1
+    return None
+
+
+#: The tiers of a loader's order of files (``AuditContext._file_ranks``).
+_OVERRIDES, _NAMED, _FOUND = range(3)
+#: A loader's order of files: lower first, ``None`` for a file it does not load.
+_Rank = Callable[["DotenvFile | None"], "tuple[int, ...] | None"]
 
 
 class AuditContext:
@@ -240,16 +278,90 @@ class AuditContext:
         """``effective`` among ``sites``."""
         if loader == COMPOSE and self.snapshot.compose:
             return self.compose_effective(name, sites)
-        for site in sites:
+        rank = self._file_ranks(loader)
+        best: tuple[tuple[int, ...], Site] | None = None
+        process: Site | None = None
+        for index, site in enumerate(sites):
             if site.location.source == "process":
-                return Definition(name, site.values[PROCESS], site.location, PROCESS)
-            if loader in site.values:
-                # NOTE: within one file the last definition wins.
-                file = site.file
-                for last in reversed(sites):
-                    if last.file is file and loader in last.values:
-                        return Definition(name, last.values[loader], last.location, loader)
+                if rank is None:
+                    return Definition(name, site.values[PROCESS], site.location, PROCESS)
+                process = site  # unless a file loaded with override=True beats it
+                continue
+            if loader not in site.values:
+                continue
+            if rank is None:  # the shared order: the sites' own
+                best = ((index,), site)
+                break
+            key = rank(site.file)
+            if key is not None and (best is None or (*key, index) < best[0]):
+                best = ((*key, index), site)
+        if process is not None and (best is None or best[0][0] != _OVERRIDES):
+            return Definition(name, process.values[PROCESS], process.location, PROCESS)
+        if best is None:
+            return None
+        # NOTE: within one file the last definition wins.
+        file = best[1].file
+        for last in reversed(sites):
+            if last.file is file and loader in last.values:
+                return Definition(name, last.values[loader], last.location, loader)
         return None
+
+    def _file_ranks(self, loader: str) -> _Rank | None:
+        """How ``loader`` orders the files it reads (lower first; ``None`` for a file it does
+        not load), or ``None`` when it keeps the shared order (module docstring). A key starts
+        with its tier: ``_OVERRIDES`` (loaded with ``override=True``: beats the process
+        environment too), ``_NAMED`` (``--env-file``), ``_FOUND`` (discovered files)."""
+        if loader in _CONVENTION_LOCAL_FIRST:
+            def convention(f: DotenvFile | None) -> tuple[int, ...] | None:
+                if f is None or f.origin != "discovered":
+                    return (_NAMED, 0)
+                at = _convention_rank(loader, os.path.basename(f.path))
+                return None if at is None else (_FOUND, at)
+            return convention
+        if loader == PYTHON_DOTENV and self._python_dotenv_loads is not None:
+            loads = self._python_dotenv_loads
+
+            def python_dotenv(f: DotenvFile | None) -> tuple[int, ...] | None:
+                if f is None or f.origin != "discovered":
+                    return (_NAMED, 0)
+                return loads.get(f.path)
+            return python_dotenv
+        return None
+
+    @cached_property
+    def _python_dotenv_loads(self) -> dict[str, tuple[int, ...]] | None:
+        """The discovered files python-dotenv's calls load, each with its rank: calls in the
+        order found (the first load of a key wins), except that a call with ``override=True``
+        beats the others and the process environment (the last such call first); within a
+        call, the literal paths in the order written. ``None`` when the calls are unknown, or
+        one names its file with an expression or a stream."""
+        from envaudit.source.facts import CWD, LITERAL, SEARCH  # (the CLI's start-up: not)
+
+        code = self.snapshot.code
+        calls = [c for c in code.loads if c.loader == PYTHON_DOTENV] if code else []
+        if not calls or any(c.path_kind not in (SEARCH, CWD, LITERAL) for c in calls):
+            return None
+        files = {f.path: f for f in self.env_files if f.origin == "discovered"}
+        by_name: dict[str, list[str]] = {}
+        for path in files:
+            by_name.setdefault(posixpath.basename(path), []).append(path)
+        out: dict[str, tuple[int, ...]] = {}
+        for number, call in enumerate(calls):
+            tier = (_OVERRIDES, -number) if call.override else (_FOUND, number)
+            if call.path_kind == LITERAL:
+                for index, literal in enumerate(call.paths):
+                    wanted = posixpath.normpath(literal.replace("\\", "/")).lstrip("/")
+                    for path in [wanted] if wanted in files else by_name.get(
+                            posixpath.basename(wanted), []):
+                        out[path] = min(out.get(path, (9,)), (*tier, index))
+                continue
+            start = "" if call.path_kind == CWD else folder_of(call.location.path or "")
+            for folder in (start, *reversed(_above(start))):
+                path = f"{folder}/{call.search_name}" if folder else call.search_name
+                if path in files:  # the first one met going up: the search stops there
+                    out[path] = min(out.get(path, (9,)), (*tier, -path.count("/")))
+                    break
+        return out
 
     def compose_effective(self, name: str, sites: list[Site]) -> Definition | None:
         """compose's winner among ``sites`` (``compose_project.service_environment``'s

@@ -20,7 +20,16 @@ from hypothesis import strategies as st
 from envaudit import engine
 from envaudit.context import AuditContext, Site, app_groups, folder_of
 from envaudit.loaders import compose_project
-from envaudit.model import COMPOSE, PROCESS, PYTHON_DOTENV, Location
+from envaudit.model import (
+    COMPOSE,
+    DOTENV_FLOW,
+    NEXTJS,
+    PROCESS,
+    PYTHON_DOTENV,
+    VITE,
+    Location,
+)
+from envaudit.source.facts import CodeFacts, LoadCall
 
 
 def context(root: Path, environ: dict[str, str] | None = None) -> AuditContext:
@@ -223,3 +232,77 @@ def test_site_values_and_kept_winners_are_the_sites_own() -> None:
             kept = ctx.effective(name, loader)
             assert kept == ctx.effective(name, loader, among=list(ctx.sites(name)))
             assert ctx.effective(name, loader) is kept
+
+
+# ---------------------------------------------------------------- per-loader precedence
+
+
+def _winner(files: list[tuple[str, str]], loader: str, process: dict[str, str] | None = None,
+            loads: tuple[LoadCall, ...] | None = None) -> str | None:
+    snap = make_snapshot([make_file(path, [("K", value)], loaders=(loader,))
+                          for path, value in files], process, loaders=(loader,))
+    if loads is not None:
+        snap = snap._replace(code=CodeFacts(loads=loads))
+    d = AuditContext(snap).effective("K", loader)
+    return None if d is None else (d.location.path or d.location.source)
+
+
+MODE_FILES = [(".env", "base"), (".env.local", "local"), (".env.development", "mode"),
+              (".env.development.local", "mode-local"), (".env.production.local", "prod-local")]
+
+
+@pytest.mark.parametrize("loader, present, expected", [
+    # measured orders (docs/loader-facts.md, "Precedence")
+    (NEXTJS, [".env", ".env.local", ".env.development"], ".env.local"),
+    (VITE, [".env", ".env.local", ".env.development"], ".env.development"),
+    (DOTENV_FLOW, [".env", ".env.local", ".env.development"], ".env.development"),
+    (NEXTJS, [".env", ".env.development"], ".env.development"),
+    (VITE, [".env", ".env.local"], ".env.local"),
+    (NEXTJS, [".env.local", ".env.production.local"], ".env.production.local"),
+    (VITE, [".env.local", ".env.production.local"], ".env.production.local"),
+])
+def test_each_convention_has_its_own_order(loader: str, present: list[str],
+                                           expected: str) -> None:
+    files = [(p, v) for p, v in MODE_FILES if p in present]
+    assert _winner(files, loader) == expected
+    assert _winner(files, loader, {"K": "exported"}) == "process"
+
+
+def _load(path: str, line: int = 1, **kw: object) -> LoadCall:
+    return LoadCall(PYTHON_DOTENV, "load_dotenv()", Location("code", path, line), **kw)  # type: ignore[arg-type]
+
+
+def test_python_dotenv_loads_only_the_nearest_env_above_the_calling_file() -> None:
+    files = [(".env", "root"), ("apps/a/.env", "a"), ("apps/a/.env.local", "a-local")]
+    loads = (_load("apps/a/main.py"),)
+    assert _winner(files, PYTHON_DOTENV, loads=loads) == "apps/a/.env"
+    # a key only the root .env or .env.local sets never reaches this app
+    assert _winner([(".env", "root"), ("apps/a/.env.local", "x")], PYTHON_DOTENV,
+                   loads=loads) == ".env"
+    snap = make_snapshot([make_file(".env", [("ONLY_ROOT", "r")]), make_file("apps/a/.env", [])])
+    snap = snap._replace(code=CodeFacts(loads=loads))
+    assert AuditContext(snap).effective("ONLY_ROOT", PYTHON_DOTENV) is None
+    # without the calls, the shared order stays (the root's file first)
+    assert _winner(files, PYTHON_DOTENV) == ".env"
+
+
+def test_python_dotenv_literal_paths_first_call_wins_unless_override() -> None:
+    files = [(".env", "base"), (".env.local", "local")]
+    first_local = (_load("main.py", 1, path_kind="literal", paths=(".env.local",)),
+                   _load("main.py", 2))
+    assert _winner(files, PYTHON_DOTENV, loads=first_local) == ".env.local"
+    first_env = (_load("main.py", 1), _load("main.py", 2, path_kind="literal",
+                                            paths=(".env.local",)))
+    assert _winner(files, PYTHON_DOTENV, loads=first_env) == ".env"
+    overriding = (_load("main.py", 1), _load("main.py", 2, path_kind="literal",
+                                             paths=(".env.local",), override=True))
+    assert _winner(files, PYTHON_DOTENV, loads=overriding) == ".env.local"
+    # override=True also beats an exported variable; without it the process wins
+    assert _winner(files, PYTHON_DOTENV, {"K": "x"}, loads=overriding) == ".env.local"
+    assert _winner(files, PYTHON_DOTENV, {"K": "x"}, loads=first_local) == "process"
+
+
+def test_python_dotenv_with_a_computed_path_keeps_the_shared_order() -> None:
+    files = [(".env", "base"), (".env.local", "local")]
+    computed = (_load("main.py", 1, path_kind="expression"),)
+    assert _winner(files, PYTHON_DOTENV, loads=computed) == ".env.local"
