@@ -140,7 +140,7 @@ def _effect(name: str, value: str | None, ctx: AuditContext) -> str:
             return "the SDKs use ANTHROPIC_AUTH_TOKEN instead"
         if name == "ANTHROPIC_API_KEY":
             if not ctx.has_process_env:
-                return ("not set in any file; the process environment was not read "
+                return ("not loaded from any file; the process environment was not read "
                         "(--no-process-env), so the deployment may still set it")
             return fact("key-missing", "python")
         return ""
@@ -222,7 +222,13 @@ def rows(ctx: AuditContext) -> list[ConfigRow]:
     for name in names:
         winner = _winner(ctx, name)
         if winner is None:
-            shown = "(not set)" if ctx.has_process_env else "(not set in any file)"
+            unread = list(dict.fromkeys(s.location.display() for s in ctx.sites(name)
+                                        if s.file is not None))
+            if unread:  # defined, but only in files no loader in use reads (or not this way)
+                more = f" +{len(unread) - 2} more" if len(unread) > 2 else ""
+                shown = f"(not loaded; set in {', '.join(unread[:2])}{more})"
+            else:
+                shown = "(not set)" if ctx.has_process_env else "(not set in any file)"
             out.append(ConfigRow(name, shown, "-", _effect(name, None, ctx)))
             continue
         source = _source(winner)

@@ -11,6 +11,7 @@ from envaudit.model import Finding, Location, Severity
 from envaudit.rules.base import Rule, RuleMeta
 
 if TYPE_CHECKING:
+    from envaudit.model import DotenvFile
     from envaudit.source.facts import ClientSite, LoadCall, LoadOrderHazard, Step
 
 #: What each client reads when it is built, and what happens when that is still unset
@@ -91,8 +92,10 @@ class DotenvSearchScope(Rule):
     Finds `load_dotenv()` (and `dotenv_values()`, `find_dotenv()`) called without a path in a
     module whose folder, and the folders above it up to the project root, hold no `.env`, while
     the project has one elsewhere; or whose upward search finds another `.env` than the one next
-    to the entry point. The calls are those reached from an entry point (`python app.py`,
-    `python -m pkg`, console scripts, `gunicorn`/`uvicorn` targets, `manage.py` ...).
+    to the entry point; or whose search stops at a nearer `.env` that lacks an `ANTHROPIC_*`
+    variable a `.env` further up defines (python-dotenv loads the first file it meets, only).
+    The calls are those reached from an entry point (`python app.py`, `python -m pkg`, console
+    scripts, `gunicorn`/`uvicorn` targets, `manage.py` ...).
 
     ## Why is this bad?
     python-dotenv looks for `.env` starting from the folder of the file that CALLS it, not from
@@ -134,9 +137,11 @@ class DotenvSearchScope(Rule):
         if code is None or not code.searches:
             return
         by_name: dict[str, list[str]] = {}
+        files = {}
         for f in ctx.snapshot.files:
             if f.role == "env" and f.origin == "discovered":
                 by_name.setdefault(os.path.basename(f.path), []).append(f.path)
+                files[f.path] = f
         done: set[Location] = set()
         for search in code.searches:
             load = search.load
@@ -148,6 +153,10 @@ class DotenvSearchScope(Rule):
             found = _nearest(candidates, search.start_folder)
             wanted = _nearest(candidates, os.path.dirname(search.entry.path))
             if found is not None and (wanted is None or wanted == found):
+                stranded = _stranded(ctx, files, found, candidates)
+                if stranded:
+                    done.add(load.location)
+                    yield self._stops_early(load, found, stranded)
                 continue
             done.add(load.location)
             start = (f"{search.start_folder}/" if search.start_folder
@@ -170,6 +179,37 @@ class DotenvSearchScope(Rule):
                    "load_dotenv() from the entry point's module")
             yield self.finding(message, load.location, fix=fix,
                                subject=f"{load.search_name}:{found}")
+
+
+    def _stops_early(self, load: LoadCall, found: str, stranded: list[tuple[str, str]]) -> Finding:
+        names = ", ".join(dict.fromkeys(name for name, _ in stranded))
+        where = ", ".join(dict.fromkeys(at for _, at in stranded))
+        message = (f"`{load.function}` at {load.location.display()} loads {found} and stops "
+                   f"there (python-dotenv loads the first {load.search_name} its upward search "
+                   f"meets, nothing above it): {names}, set in {where}, never reaches the app")
+        fix = (f"define {names} in {found} too, or load the other file as well "
+               "(load_dotenv(<its path>) after this call)")
+        return self.finding(message, load.location, fix=fix,
+                            subject=f"{load.search_name}:{found}:above")
+
+
+def _stranded(ctx: AuditContext, files: dict[str, DotenvFile], found: str,
+              candidates: list[str]) -> list[tuple[str, str]]:
+    """(name, file:line) of each provider variable that a file of the same name in a folder
+    above ``found`` defines and ``found`` does not: the search stopped before reaching it."""
+    folder = os.path.dirname(found)
+    above = [p for p in candidates if p != found and (
+        os.path.dirname(p) == "" or folder.startswith(os.path.dirname(p) + "/"))]
+    if not above:
+        return []
+    own = {d.name for d in ctx.file_definitions(files[found])}
+    out = []
+    for path in sorted(above, key=lambda p: -p.count("/")):
+        for d in ctx.file_definitions(files[path]):
+            if d.name.startswith("ANTHROPIC_") and d.name not in own and d.value:
+                out.append((d.name, d.location.display()))
+                own.add(d.name)  # named once, from the nearest file
+    return out
 
 
 def _nearest(candidates: list[str], folder: str) -> str | None:
