@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from functools import cached_property
 
 from envaudit.catalogue import credentials
@@ -90,6 +90,16 @@ def _above(folder: str) -> tuple[str, ...]:
         return ()
     parts = folder.split("/")
     return ("", *("/".join(parts[:i]) for i in range(1, len(parts))))
+
+
+def search_up(paths: Container[str], name: str, folder: str) -> str | None:
+    """The file named ``name`` that python-dotenv's upward search from root-relative ``folder``
+    meets first among ``paths`` (root-relative), staying inside the project; ``None``: none."""
+    for at in (folder, *reversed(_above(folder))):
+        path = f"{at}/{name}" if at else name
+        if path in paths:
+            return path
+    return None
 
 
 def app_groups(sites: list[Site]) -> list[list[Site]]:
@@ -356,11 +366,9 @@ class AuditContext:
                         out[path] = min(out.get(path, (9,)), (*tier, index))
                 continue
             start = "" if call.path_kind == CWD else folder_of(call.location.path or "")
-            for folder in (start, *reversed(_above(start))):
-                path = f"{folder}/{call.search_name}" if folder else call.search_name
-                if path in files:  # the first one met going up: the search stops there
-                    out[path] = min(out.get(path, (9,)), (*tier, -path.count("/")))
-                    break
+            found = search_up(files, call.search_name, start)
+            if found is not None:
+                out[found] = min(out.get(found, (9,)), (*tier, -found.count("/")))
         return out
 
     def compose_effective(self, name: str, sites: list[Site]) -> Definition | None:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from envaudit.context import AuditContext
+from envaudit.context import AuditContext, folder_contains, search_up
 from envaudit.model import Finding, Location, Severity
 from envaudit.rules.base import Rule, RuleMeta
 
@@ -150,8 +150,9 @@ class DotenvSearchScope(Rule):
             candidates = by_name.get(load.search_name, [])
             if not candidates:
                 continue
-            found = _nearest(candidates, search.start_folder)
-            wanted = _nearest(candidates, os.path.dirname(search.entry.path))
+            named = set(candidates)
+            found = search_up(named, load.search_name, search.start_folder)
+            wanted = search_up(named, load.search_name, os.path.dirname(search.entry.path))
             if found is not None and (wanted is None or wanted == found):
                 stranded = _stranded(ctx, files, found, candidates)
                 if stranded:
@@ -198,8 +199,7 @@ def _stranded(ctx: AuditContext, files: dict[str, DotenvFile], found: str,
     """(name, file:line) of each provider variable that a file of the same name in a folder
     above ``found`` defines and ``found`` does not: the search stopped before reaching it."""
     folder = os.path.dirname(found)
-    above = [p for p in candidates if p != found and (
-        os.path.dirname(p) == "" or folder.startswith(os.path.dirname(p) + "/"))]
+    above = [p for p in candidates if p != found and folder_contains(os.path.dirname(p), folder)]
     if not above:
         return []
     own = {d.name for d in ctx.file_definitions(files[found])}
@@ -210,20 +210,6 @@ def _stranded(ctx: AuditContext, files: dict[str, DotenvFile], found: str,
                 out.append((d.name, d.location.display()))
                 own.add(d.name)  # named once, from the nearest file
     return out
-
-
-def _nearest(candidates: list[str], folder: str) -> str | None:
-    """The file among ``candidates`` (root-relative paths) an upward search from ``folder``
-    finds first, staying inside the project."""
-    names = set(candidates)
-    base = os.path.basename(candidates[0])
-    while True:
-        path = f"{folder}/{base}" if folder else base
-        if path in names:
-            return path
-        if not folder:
-            return None
-        folder = os.path.dirname(folder)
 
 
 class LoadOrderPython(Rule):
