@@ -28,7 +28,7 @@ every layout PyYAML would refuse.
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Any, Union
 
 MAX_DEPTH = 100
 """Collections nested deeper than this are left to PyYAML."""
@@ -110,46 +110,44 @@ class ScalarNode:
         return f"ScalarNode({self.tag!r}, {self.value!r}, {self.start_mark!r}, {self.style!r})"
 
 
-class MappingNode:
-    """A block mapping: ``value`` holds its ``(key, value)`` node pairs in order."""
+class _CollectionNode:
+    """A block collection (PyYAML's ``CollectionNode``): ``value`` in file order."""
 
-    __slots__ = ("start_mark", "tag", "value")
+    __slots__ = ("start_mark", "value")
+    flow_style = False
+    """Always block style here."""
+
+    def __init__(self, value: list[Any], start_mark: Mark) -> None:
+        self.value = value
+        """The entries, in file order."""
+        self.start_mark = start_mark
+        """Where its first key or ``-`` starts."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.value!r}, {self.start_mark!r})"
+
+
+class MappingNode(_CollectionNode):
+    """A block mapping: ``value`` holds its ``(key, value)`` node pairs in order (keys of the
+    same name all kept)."""
+
+    __slots__ = ()
     id = "mapping"
     """Node kind, as PyYAML names it."""
-    flow_style = False
-    """Always block style here."""
-
-    def __init__(self, value: list[tuple[Node, Node]], start_mark: Mark) -> None:
-        self.tag = _MAP
-        """``tag:yaml.org,2002:map``."""
-        self.value = value
-        """Key and value nodes, in file order (keys of the same name all kept)."""
-        self.start_mark = start_mark
-        """Where its first key starts."""
-
-    def __repr__(self) -> str:
-        return f"MappingNode({self.value!r}, {self.start_mark!r})"
+    tag = _MAP
+    """``tag:yaml.org,2002:map``."""
+    value: list[tuple[Node, Node]]
 
 
-class SequenceNode:
+class SequenceNode(_CollectionNode):
     """A block sequence: ``value`` holds its entry nodes in order."""
 
-    __slots__ = ("start_mark", "tag", "value")
+    __slots__ = ()
     id = "sequence"
     """Node kind, as PyYAML names it."""
-    flow_style = False
-    """Always block style here."""
-
-    def __init__(self, value: list[Node], start_mark: Mark) -> None:
-        self.tag = _SEQ
-        """``tag:yaml.org,2002:seq``."""
-        self.value = value
-        """Entry nodes, in file order."""
-        self.start_mark = start_mark
-        """Where its first ``-`` is."""
-
-    def __repr__(self) -> str:
-        return f"SequenceNode({self.value!r}, {self.start_mark!r})"
+    tag = _SEQ
+    """``tag:yaml.org,2002:seq``."""
+    value: list[Node]
 
 
 Node = Union[ScalarNode, MappingNode, SequenceNode]
