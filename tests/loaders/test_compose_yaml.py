@@ -31,6 +31,8 @@ from hypothesis import strategies as st
 from envaudit.loaders import compose_project as cp
 from envaudit.loaders import compose_yaml as cy
 
+from .test_compose_project import FORMS as COMPOSE_FORMS
+
 ROOT = Path(__file__).resolve().parents[2]
 ENVIRON = {"SHELL_K": "from_shell", "HOME": "/home/someone"}
 
@@ -504,33 +506,9 @@ def test_compose_files_in_the_repository(name: str) -> None:
     assert fast == slow
 
 
-FORMS = textwrap.dedent("""\
-    services:
-      one:
-        image: x
-        env_file: one.env
-        environment:
-          A: plain
-          B:
-          C: "3.10"
-          D: 3.10
-          E: 1000000.0
-          F: yes
-          G: 0x1F
-          H: ${SHELL_K}-$$literal
-      two:
-        image: x
-        env_file:
-          - first.env
-          - path: ./second.env
-            required: false
-          - path: raw.env
-            format: raw
-        environment:
-          - LIST_A=1
-          - LIST_BARE
-          - LIST_EMPTY=
-    """).encode()
+#: The compose file of test_compose_project's forms-and-lines test (every env_file and
+#: environment form), as bytes.
+FORMS = COMPOSE_FORMS.encode()
 
 
 def test_forms_of_test_compose_project_take_the_fast_path() -> None:
