@@ -551,15 +551,24 @@ def test_the_helper_may_walk_everything_before_the_argument(
     assert len(here) == 201 and all(os.path.dirname(f.abspath) == str(tree) for f in here)
 
 
-def test_a_helper_killed_after_claiming_chunks_is_replaced(
-        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _claimed_walk(tree: Path, monkeypatch: pytest.MonkeyPatch,
+                  read: Callable[[discovery.Found], bytes]) -> tuple[discovery.Walk[Any, bytes],
+                                                                     tuple[Any, Any]]:
+    """A shared walk of the many-folder tree (8 chunks) whose helper has claimed chunks (it
+    walks 5 first and 3 are left in the queue), and the single-process result to compare."""
     _many_tree(tree)
     alone = walk_and_read(str(tree), _content, share=False)
     monkeypatch.setattr(discovery, "SHARE_AT", 4)
     monkeypatch.setattr(discovery, "CHUNKS", 8)
     _walks_first(monkeypatch, 5)
-    begun = discovery.Walk(str(tree), lambda _: _content, share=True)
+    begun = discovery.Walk(str(tree), lambda _: read, share=True)
     _wait_for_queue(begun, 3)
+    return begun, alone
+
+
+def test_a_helper_killed_after_claiming_chunks_is_replaced(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    begun, alone = _claimed_walk(tree, monkeypatch, _content)
     assert begun._child is not None
     os.kill(begun._child.pid, signal.SIGKILL)
     assert begun.finish(None) == alone
@@ -568,8 +577,6 @@ def test_a_helper_killed_after_claiming_chunks_is_replaced(
 
 def test_a_helper_failing_to_read_after_claiming_chunks_is_replaced(
         tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _many_tree(tree)
-    alone = walk_and_read(str(tree), _content, share=False)
     parent = os.getpid()
 
     def read_or_die(item: discovery.Found) -> bytes:
@@ -577,24 +584,14 @@ def test_a_helper_failing_to_read_after_claiming_chunks_is_replaced(
             raise RuntimeError("the helper process fails")
         return _content(item)
 
-    monkeypatch.setattr(discovery, "SHARE_AT", 4)
-    monkeypatch.setattr(discovery, "CHUNKS", 8)
-    _walks_first(monkeypatch, 5)
-    begun = discovery.Walk(str(tree), lambda _: read_or_die, share=True)
-    _wait_for_queue(begun, 3)
+    begun, alone = _claimed_walk(tree, monkeypatch, read_or_die)
     assert begun.finish(None) == alone
     assert begun.chunks_walked == (8, 0)
 
 
 def test_an_argument_that_cannot_be_sent_after_claims_is_read_here(
         tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _many_tree(tree)
-    alone = walk_and_read(str(tree), _content, share=False)
-    monkeypatch.setattr(discovery, "SHARE_AT", 4)
-    monkeypatch.setattr(discovery, "CHUNKS", 8)
-    _walks_first(monkeypatch, 5)
-    begun = discovery.Walk(str(tree), lambda _: _content, share=True)
-    _wait_for_queue(begun, 3)
+    begun, alone = _claimed_walk(tree, monkeypatch, _content)
     assert begun._child is not None
     pid = begun._child.pid
     unpicklable = lambda: None  # noqa: E731 - a local function does not pickle
