@@ -183,6 +183,7 @@ class AuditContext:
     def __init__(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
         self._winners: dict[tuple[str, str], Definition | None] = {}
+        self._ranks: dict[str, _Rank | None] = {}
         self._site_values: dict[str, list[tuple[Site, list[tuple[str | None, list[str]]]]]] = {}
 
     # ------------------------------------------------------------------ sources
@@ -288,7 +289,9 @@ class AuditContext:
         """``effective`` among ``sites``."""
         if loader == COMPOSE and self.snapshot.compose:
             return self.compose_effective(name, sites)
-        rank = self._file_ranks(loader)
+        if loader not in self._ranks:  # asked for thousands of times on a large tree
+            self._ranks[loader] = self._file_ranks(loader)
+        rank = self._ranks[loader]
         best: tuple[tuple[int, ...], Site] | None = None
         process: Site | None = None
         for index, site in enumerate(sites):
