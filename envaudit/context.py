@@ -33,8 +33,10 @@ from functools import cached_property
 from envaudit.catalogue import credentials
 from envaudit.model import (
     COMPOSE,
+    DOTENV_EXPAND,
     DOTENV_FLOW,
     NEXTJS,
+    NODE_DOTENV,
     PROCESS,
     PYTHON_DOTENV,
     VITE,
@@ -171,6 +173,39 @@ def _convention_rank(loader: str, name: str) -> int | None:
     return None
 
 
+def _node_boolean(text: str | None) -> bool:
+    """node dotenv's ``parseBoolean`` of an option read from the environment."""
+    return text is not None and text.lower() not in ("false", "0", "no", "off", "")
+
+
+def _literal_matches(files: dict[str, list[str]], literal: str, cwd: str, *,
+                     anywhere: bool) -> list[str]:
+    """The root-relative files a loader started in root-relative folder ``cwd`` reads for
+    path ``literal``, among ``files`` (file name -> root-relative paths): the one relative to
+    ``cwd``; else, with ``anywhere`` (the current folder is a guess) or for an absolute path
+    or one leaving the project, every file of that name (``/app/.env`` in an image is the
+    project's ``.env``)."""
+    literal = literal.replace("\\", "/")
+    named = files.get(posixpath.basename(literal), [])
+    if not literal.startswith(("/", "~")):
+        path = posixpath.normpath(posixpath.join(cwd, literal))
+        if path in named:
+            return [path]
+        if not anywhere and not path.startswith(".."):
+            return []
+    return list(named)
+
+
+def _by_name(paths: Iterable[str]) -> dict[str, list[str]]:
+    """Root-relative ``paths`` by file name."""
+    out: dict[str, list[str]] = {}
+    for path in paths:
+        out.setdefault(posixpath.basename(path), []).append(path)
+    return out
+
+
+#: ``Location.source`` of the environments an app starts with (beaten only by ``override``).
+_ENVIRONMENTS = frozenset({"process", "pid"})
 #: The tiers of a loader's order of files (``AuditContext._file_ranks``).
 _OVERRIDES, _NAMED, _FOUND = range(3)
 #: A loader's order of files: lower first, ``None`` for a file it does not load.
@@ -293,22 +328,19 @@ class AuditContext:
             self._ranks[loader] = self._file_ranks(loader)
         rank = self._ranks[loader]
         best: tuple[tuple[int, ...], Site] | None = None
-        process: Site | None = None
+        process: Site | None = None  # the first environment (``--pid`` before envaudit's)
         for index, site in enumerate(sites):
-            if site.location.source == "process":
-                if rank is None:
-                    return Definition(name, site.values[PROCESS], site.location, PROCESS)
-                process = site  # unless a file loaded with override=True beats it
-                continue
-            if loader not in site.values:
-                continue
-            if rank is None:  # the shared order: the sites' own
-                best = ((index,), site)
-                break
-            key = rank(site.file)
-            if key is not None and (best is None or (*key, index) < best[0]):
-                best = ((*key, index), site)
-        if process is not None and (best is None or best[0][0] != _OVERRIDES):
+            if site.location.source in _ENVIRONMENTS:
+                process = process or site
+            elif loader in site.values:
+                key = (_FOUND, index) if rank is None else rank(site.file)
+                if key is not None and (best is None or (*key, index) < best[0]):
+                    best = ((*key, index), site)
+                    if rank is None:
+                        break  # the shared order: the sites' own
+        if process is not None and (best is None or (
+                best[0][0] != _OVERRIDES  # a file loaded with override=True beats it
+                and not (loader == DOTENV_EXPAND and process.values[PROCESS] == ""))):
             return Definition(name, process.values[PROCESS], process.location, PROCESS)
         if best is None:
             return None
@@ -331,15 +363,24 @@ class AuditContext:
                 at = _convention_rank(loader, os.path.basename(f.path))
                 return None if at is None else (_FOUND, at)
             return convention
-        if loader == PYTHON_DOTENV and self._python_dotenv_loads is not None:
+        if loader == PYTHON_DOTENV and (self._app_environ_option("PYTHON_DOTENV_DISABLED")
+                                        or "").casefold() in ("1", "true", "t", "yes", "y"):
+            # load_dotenv() is then a no-op (python-dotenv >= 1.2.0; dotenv_values still reads)
+            return lambda f: (_NAMED, 0) if f is None or f.origin != "discovered" else None
+        loads = None
+        if loader == PYTHON_DOTENV:
             loads = self._python_dotenv_loads
+        elif loader in (NODE_DOTENV, DOTENV_EXPAND):  # dotenv-expand expands config()'s files
+            loads = self._node_dotenv_loads
+        if loads is None:
+            return None
+        chosen = loads
 
-            def python_dotenv(f: DotenvFile | None) -> tuple[int, ...] | None:
-                if f is None or f.origin != "discovered":
-                    return (_NAMED, 0)
-                return loads.get(f.path)
-            return python_dotenv
-        return None
+        def by_calls(f: DotenvFile | None) -> tuple[int, ...] | None:
+            if f is None or f.origin != "discovered":
+                return (_NAMED, 0)
+            return chosen.get(f.path)
+        return by_calls
 
     @cached_property
     def _python_dotenv_loads(self) -> dict[str, tuple[int, ...]] | None:
@@ -354,18 +395,14 @@ class AuditContext:
         calls = [c for c in code.loads if c.loader == PYTHON_DOTENV] if code else []
         if not calls or any(c.path_kind not in (SEARCH, CWD, LITERAL) for c in calls):
             return None
-        files = {f.path: f for f in self.env_files if f.origin == "discovered"}
-        by_name: dict[str, list[str]] = {}
-        for path in files:
-            by_name.setdefault(posixpath.basename(path), []).append(path)
+        files = {f.path for f in self.env_files if f.origin == "discovered"}
+        by_name = _by_name(files)
         out: dict[str, tuple[int, ...]] = {}
         for number, call in enumerate(calls):
             tier = (_OVERRIDES, -number) if call.override else (_FOUND, number)
-            if call.path_kind == LITERAL:
+            if call.path_kind == LITERAL:  # relative to the current folder, unknown
                 for index, literal in enumerate(call.paths):
-                    wanted = posixpath.normpath(literal.replace("\\", "/")).lstrip("/")
-                    for path in [wanted] if wanted in files else by_name.get(
-                            posixpath.basename(wanted), []):
+                    for path in _literal_matches(by_name, literal, "", anywhere=True):
                         out[path] = min(out.get(path, (9,)), (*tier, index))
                 continue
             start = "" if call.path_kind == CWD else folder_of(call.location.path or "")
@@ -373,6 +410,60 @@ class AuditContext:
             if found is not None:
                 out[found] = min(out.get(found, (9,)), (*tier, -found.count("/")))
         return out
+
+    @cached_property
+    def _node_dotenv_loads(self) -> dict[str, tuple[int, ...]] | None:
+        """The discovered files node dotenv's ``config()`` calls load, each with its rank (as
+        ``_python_dotenv_loads``): preloads (``node -r dotenv/config``) first, then the calls
+        in the order found. Each call reads its current folder's ``.env``, or its ``path``
+        (an array: the first file that sets a key wins; with ``override: true`` the last) from
+        that folder; the current folder is the nearest one above the calling file (or the
+        manifest naming the command) that holds a ``package.json`` (npm runs a package's
+        scripts there), else the root. ``dotenv/config`` also takes ``DOTENV_CONFIG_PATH`` and
+        ``DOTENV_CONFIG_OVERRIDE`` from the environment. ``None`` when the calls are unknown
+        or one computes its path."""
+        from envaudit.source.facts import CWD, LITERAL
+        from envaudit.source.facts import NODE_DOTENV as CODE_NODE_DOTENV
+
+        code = self.snapshot.code
+        if code is None:
+            return None
+        calls = [e.preload for e in code.entry_points
+                 if e.preload is not None and e.preload.loader == CODE_NODE_DOTENV]
+        calls += [c for c in code.loads if c.loader == CODE_NODE_DOTENV]
+        if not calls or any(c.path_kind not in (CWD, LITERAL) for c in calls):
+            return None
+        by_name = _by_name(f.path for f in self.env_files if f.origin == "discovered")
+        packages = frozenset(code.package_folders)
+        out: dict[str, tuple[int, ...]] = {}
+        for number, call in enumerate(calls):
+            from_env = "dotenv/config" in call.function  # the preload reads its options there
+            override = call.override
+            if override is None:
+                option = self._app_environ_option("OVERRIDE", node=True)
+                override = from_env and _node_boolean(option)
+            paths = call.paths
+            if call.path_kind == CWD:
+                option = self._app_environ_option("PATH", node=True) if from_env else None
+                paths = (option,) if option else (".env",)
+            folder = folder_of(call.location.path or "")
+            cwd = next((at for at in (folder, *reversed(_above(folder))) if at in packages), "")
+            for index, literal in enumerate(paths):
+                tier = (_OVERRIDES, -number, -index) if override else (_FOUND, number, index)
+                for path in _literal_matches(by_name, literal, cwd, anywhere=False):
+                    out[path] = min(out.get(path, (9,)), tier)
+        return out
+
+    def _app_environ_option(self, name: str, *, node: bool = False) -> str | None:
+        """A loader option read from the app's environment: ``name`` (python-dotenv's
+        ``PYTHON_DOTENV_DISABLED``), or with ``node``, node dotenv's ``DOTENV_<name>`` else
+        ``DOTENV_CONFIG_<name>`` (``None``: not set)."""
+        names = (f"DOTENV_{name}", f"DOTENV_CONFIG_{name}") if node else (name,)
+        for option in names:
+            d = self.process.get(option)
+            if d is not None:
+                return d.value
+        return None
 
     def compose_effective(self, name: str, sites: list[Site]) -> Definition | None:
         """compose's winner among ``sites`` (``compose_project.service_environment``'s

@@ -25,6 +25,10 @@ TABLE_VARIABLES = (
     "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NODE_EXTRA_CA_CERTS",
     "NODE_TLS_REJECT_UNAUTHORIZED", "NODE_USE_ENV_PROXY",
 )
+#: Loader options read from the environment (``AuditContext`` models them): node dotenv's
+#: ``dotenv/config`` options and python-dotenv's off switch.
+LOADER_OPTIONS = ("DOTENV_PATH", "DOTENV_CONFIG_PATH", "DOTENV_OVERRIDE",
+                  "DOTENV_CONFIG_OVERRIDE", "PYTHON_DOTENV_DISABLED")
 #: Rows the table shows even when the variable is set nowhere.
 TABLE_ALWAYS = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL")
 
@@ -71,7 +75,7 @@ def misnamed_target(name: str) -> str | None:
 def _known() -> frozenset[str]:
     cat = credentials()
     names = {*cat.variables, *cat.platform_variables, *cat.platform_markers,
-             cat.profile_variable, *TABLE_VARIABLES}
+             cat.profile_variable, *TABLE_VARIABLES, *LOADER_OPTIONS}
     names.update(name for group in cat.federation for name in group)
     return frozenset(names)
 

@@ -22,14 +22,16 @@ from envaudit.context import AuditContext, Site, app_groups, folder_of
 from envaudit.loaders import compose_project
 from envaudit.model import (
     COMPOSE,
+    DOTENV_EXPAND,
     DOTENV_FLOW,
     NEXTJS,
+    NODE_DOTENV,
     PROCESS,
     PYTHON_DOTENV,
     VITE,
     Location,
 )
-from envaudit.source.facts import CodeFacts, LoadCall
+from envaudit.source.facts import CodeFacts, EntryPoint, LoadCall
 
 
 def context(root: Path, environ: dict[str, str] | None = None) -> AuditContext:
@@ -238,11 +240,11 @@ def test_site_values_and_kept_winners_are_the_sites_own() -> None:
 
 
 def _winner(files: list[tuple[str, str]], loader: str, process: dict[str, str] | None = None,
-            loads: tuple[LoadCall, ...] | None = None) -> str | None:
+            loads: tuple[LoadCall, ...] | None = None, **code: object) -> str | None:
     snap = make_snapshot([make_file(path, [("K", value)], loaders=(loader,))
                           for path, value in files], process, loaders=(loader,))
     if loads is not None:
-        snap = snap._replace(code=CodeFacts(loads=loads))
+        snap = snap._replace(code=CodeFacts(loads=loads, **code))  # type: ignore[arg-type]
     d = AuditContext(snap).effective("K", loader)
     return None if d is None else (d.location.path or d.location.source)
 
@@ -306,3 +308,85 @@ def test_python_dotenv_with_a_computed_path_keeps_the_shared_order() -> None:
     files = [(".env", "base"), (".env.local", "local")]
     computed = (_load("main.py", 1, path_kind="expression"),)
     assert _winner(files, PYTHON_DOTENV, loads=computed) == ".env.local"
+
+
+def test_python_dotenv_disabled_loads_no_file() -> None:
+    files = [(".env", "base")]
+    loads = (_load("main.py"),)
+    for value in ("1", "true", "Yes", "t"):
+        assert _winner(files, PYTHON_DOTENV, {"PYTHON_DOTENV_DISABLED": value}, loads) is None
+    assert _winner(files, PYTHON_DOTENV, {"PYTHON_DOTENV_DISABLED": "0"}, loads) == ".env"
+
+
+def _config(path: str, line: int = 1, function: str = "dotenv.config()",
+            **kw: object) -> LoadCall:
+    return LoadCall(NODE_DOTENV, function, Location("code", path, line),
+                    **{"path_kind": "cwd", **kw})  # type: ignore[arg-type]
+
+
+MONOREPO = [(".env", "root"), ("apps/web/.env", "web"), ("apps/web/.env.local", "web-local")]
+
+
+def test_node_dotenv_reads_the_env_of_the_folder_it_runs_in() -> None:
+    # npm runs apps/web's scripts in apps/web: the root .env is never read, nor .env.local
+    call = (_config("apps/web/src/index.js"),)
+    assert _winner(MONOREPO, NODE_DOTENV, loads=call,
+                   package_folders=("", "apps/web")) == "apps/web/.env"
+    assert _winner([(".env", "root"), ("apps/web/.env.local", "x")], NODE_DOTENV, loads=call,
+                   package_folders=("", "apps/web")) is None
+    # a package without its own package.json runs from the root's
+    assert _winner(MONOREPO, NODE_DOTENV, loads=call, package_folders=("",)) == ".env"
+    # dotenv-expand expands the files config() loaded
+    assert _winner(MONOREPO, DOTENV_EXPAND, loads=call,
+                   package_folders=("", "apps/web")) == "apps/web/.env"
+
+
+def test_node_dotenv_path_array_first_wins_and_override_last() -> None:
+    files = [(".env", "base"), (".env.local", "local")]
+    first = (_config("index.js", path_kind="literal", paths=(".env.local", ".env")),)
+    assert _winner(files, NODE_DOTENV, loads=first) == ".env.local"
+    assert _winner(files, NODE_DOTENV, {"K": "x"}, loads=first) == "process"
+    last = (_config("index.js", path_kind="literal", paths=(".env.local", ".env"),
+                    override=True),)
+    assert _winner(files, NODE_DOTENV, loads=last) == ".env"
+    assert _winner(files, NODE_DOTENV, {"K": "x"}, loads=last) == ".env"
+    # a path relative to the folder it runs in; a computed one keeps the shared order
+    nested = (_config("apps/web/index.js", path_kind="literal", paths=("../../.env",)),)
+    assert _winner(MONOREPO, NODE_DOTENV, loads=nested,
+                   package_folders=("apps/web",)) == ".env"
+    computed = (_config("index.js", path_kind="expression"),)
+    assert _winner(files, NODE_DOTENV, loads=computed) == ".env.local"
+
+
+def test_dotenv_config_preload_takes_its_options_from_the_environment() -> None:
+    files = [(".env", "base"), (".env.production", "prod")]
+    preload = _config("package.json", 5, "node -r dotenv/config")
+    snap = make_snapshot([make_file(p, [("K", v)], loaders=(NODE_DOTENV,)) for p, v in files],
+                         {"DOTENV_CONFIG_PATH": ".env.production", "K": "shell"},
+                         loaders=(NODE_DOTENV,))
+    entry = EntryPoint("index.js", "javascript", "npm start", preload.location, preload)
+    ctx = AuditContext(snap._replace(code=CodeFacts(entry_points=(entry,))))
+    assert ctx.effective("K", NODE_DOTENV).location.source == "process"  # type: ignore[union-attr]
+    assert ctx.effective("K", NODE_DOTENV, among=ctx.sites("K")[1:]
+                         ).location.path == ".env.production"  # type: ignore[union-attr]
+    # DOTENV_CONFIG_OVERRIDE: the file beats the shell; DOTENV_OVERRIDE is asked first (18.x)
+    for environ, expected in (({"DOTENV_CONFIG_OVERRIDE": "true"}, ".env"),
+                              ({"DOTENV_CONFIG_OVERRIDE": "true", "DOTENV_OVERRIDE": "no"},
+                               "process")):
+        snap2 = make_snapshot(snap.files, {"K": "shell", **environ}, loaders=(NODE_DOTENV,))
+        ctx = AuditContext(snap2._replace(code=CodeFacts(entry_points=(entry,))))
+        d = ctx.effective("K", NODE_DOTENV)
+        assert d is not None and (d.location.path or d.location.source) == expected
+    # a plain config() ignores them (dotenv 16 and 17, measured)
+    assert _winner(files, NODE_DOTENV, {"DOTENV_CONFIG_OVERRIDE": "true", "K": "shell"},
+                   loads=(_config("index.js"),)) == "process"
+
+
+def test_dotenv_expand_overwrites_an_empty_preset_only() -> None:
+    files = [(".env", "base")]
+    call = (_config("index.js"),)
+    assert _winner(files, DOTENV_EXPAND, {"K": ""}, loads=call) == ".env"
+    assert _winner(files, DOTENV_EXPAND, {"K": "x"}, loads=call) == "process"
+    assert _winner(files, NODE_DOTENV, {"K": ""}, loads=call) == "process"
+    assert _winner([], DOTENV_EXPAND, {"K": ""}, loads=call) == "process"
+    assert _winner(files, DOTENV_EXPAND, {"K": ""}) == ".env"  # calls unknown: same

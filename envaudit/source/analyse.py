@@ -118,6 +118,7 @@ class _Finder:
         self.project = project
         self.starts: list[Start] = []
         self.compose_folders: list[str] = []
+        self.package_folders: list[str] = []
 
     # ------------------------------------------------------------------ adding
 
@@ -395,6 +396,8 @@ class _Finder:
         self.compose_folders = [("" if folder == p.root else p.rel(folder))
                                 for folder, names in folders
                                 if not names.keys().isdisjoint(COMPOSE_FILE_NAMES)]
+        self.package_folders = [("" if folder == p.root else p.rel(folder))
+                                for folder, names in folders if names.get("package.json") is False]
         for folder, names in folders:  # declared entry points first
             if names.get("package.json") is False:
                 self.package_json(folder)
@@ -485,6 +488,7 @@ def analyse(root: str) -> CodeFacts:
         hazards=tuple(hazards), searches=tuple(searches), loader_imports=tuple(imports),
         skipped=skipped, files_read=project.files_read, files_parsed=project.files_parsed,
         notes=tuple(notes + project.notes), compose_folders=tuple(finder.compose_folders),
+        package_folders=tuple(finder.package_folders),
     )
 
 

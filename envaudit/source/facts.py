@@ -218,6 +218,9 @@ class CodeFacts(Record):
     compose_folders: tuple[str, ...] = ()
     """Root-relative folders (``""``: the root) among those listed for entry points that hold a
     compose file (``compose.yaml`` ...): where the compose collector looks."""
+    package_folders: tuple[str, ...] = ()
+    """Root-relative folders (``""``: the root) among those listed for entry points that hold a
+    ``package.json``: where npm runs a package's scripts, so node's current folder."""
 
     @property
     def loader_names(self) -> tuple[str, ...]:
