@@ -59,20 +59,27 @@ def add_every_file_value(secrets: SecretSet, snapshot: Snapshot) -> None:
 
 def _add_compose_values(secrets: SecretSet, snapshot: Snapshot) -> None:
     """Every ``environment:`` value (as written, and interpolated without a shell) of the
-    compose projects the snapshot's services come from."""
-    if not snapshot.compose:
+    compose files the snapshot saw, including those compose refuses (a duplicate key, bad
+    YAML): their values are read from the YAML itself, entry by entry."""
+    from envaudit.collectors.compose_files import SOURCE
+
+    paths = {os.path.join(snapshot.root, s.file) for s in snapshot.compose}
+    paths.update(os.path.join(snapshot.root, skip.path) for skip in snapshot.skipped
+                 if skip.source == SOURCE and skip.path)
+    if not paths:
         return
     from pathlib import Path
 
     from envaudit.loaders import compose_project
 
-    folders = {os.path.dirname(os.path.join(snapshot.root, s.file)) for s in snapshot.compose}
-    for folder in sorted(folders):
+    for folder in sorted({os.path.dirname(p) for p in paths}):
         project = compose_project.load_project(Path(folder), {}, project_env={})
         if isinstance(project, compose_project.ComposeProject):
             for service in project.services:
                 for e in service.environment:
                     secrets.add_all([(e.key, e.value), (e.key, e.written)])
+    for path in sorted(paths):
+        secrets.add_all(compose_project.written_environment(path))
 
 
 def _mode_for(path: str) -> int:

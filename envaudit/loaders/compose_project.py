@@ -11,6 +11,9 @@ from compose-go source ``cli/options.go``, ``override/merge.go``, ``override/unc
   ``docker-compose.override.yml``, ``docker-compose.override.yaml`` in the same folder, merged on
   top. (compose also walks up to parent folders when the folder has none: see
   :func:`find_compose_files`.) Several YAML documents in one file merge the same way.
+* A mapping key written twice in one mapping (anywhere in a file; same text, whatever the quoting)
+  makes compose refuse the project (yaml.v3's unique-keys check: ``mapping key "X" already
+  defined at line N``), as compose v2 has done since it moved to yaml.v3.
 * Merging a later file into a service: ``env_file`` and ``environment`` entries are appended, then
   de-duplicated (an ``env_file`` by its path text, an ``environment`` entry by its name): the
   later entry takes the earlier one's place. YAML tags ``!reset`` (drop) and ``!override``
@@ -69,6 +72,8 @@ FAST_YAML = True
 leaves); tests switch it off to compare with PyYAML alone."""
 
 _TAG_RESET = "!reset"
+#: A key quoted in a duplicate-key message (anything else could be a pasted value).
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_.<-]{1,64}")
 _TAG_OVERRIDE = "!override"
 _GO_SPACE = frozenset(
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
@@ -652,6 +657,34 @@ def _merge_environment(base: list[EnvironmentEntry], extra: list[EnvironmentEntr
     return out
 
 
+def _unique_keys(root: Any, path: str) -> None:
+    """Raise ``_Invalid`` at the first mapping key written twice in one mapping, anywhere in the
+    document: compose decodes with yaml.v3's unique-keys check (two scalar keys of the same
+    text, whatever their style; ``<<`` too), and refuses the file: ``line 6: mapping key
+    "APP_TOKEN" already defined at line 5``."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.id == "sequence":
+            stack.extend(node.value)
+            continue
+        if node.id != "mapping":
+            continue
+        first: dict[str, int] = {}
+        for key, value in node.value:
+            stack.append(value)
+            if key.id != "scalar":
+                stack.append(key)
+                continue
+            if key.value in first:
+                name = (f"mapping key {key.value!r}" if _PLAIN_KEY.fullmatch(key.value)
+                        else "a mapping key")
+                raise _Invalid(ComposeProjectError(
+                    "yaml", f"{name} already defined at line {first[key.value]}", path,
+                    _line(key)))
+            first[key.value] = _line(key)
+
+
 def _apply_document(drafts: dict[str, _ServiceDraft], reader: _FileReader, root: Any) -> None:
     for name, name_node, body in reader.services(root):
         draft = drafts.get(name)
@@ -724,6 +757,7 @@ def load_project(
                 if root is None:
                     continue
                 documents += 1
+                _unique_keys(root, path)
                 _apply_document(drafts, reader, root)
         except yaml_errors as e:
             mark = getattr(e, "problem_mark", None)
@@ -744,6 +778,46 @@ def load_project(
         for d in drafts.values()
     )
     return ComposeProject(where, paths, services, warnings)
+
+
+def written_environment(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
+    """Every ``(name, value)`` written in the compose file ``path`` as a mapping entry with a
+    scalar value or a ``NAME=value`` sequence item, anywhere in it, duplicates included; for a
+    file that is not YAML, every line shaped like one. For redaction only (a traceback may quote
+    any of them, whether or not compose accepts the file); never raises."""
+    data = _read_capped(pure_path(path), MAX_COMPOSE_BYTES, "the compose file")
+    if isinstance(data, ComposeProjectError):
+        return []
+    roots: list[Any] | None = compose_yaml.compose_documents(data)
+    if roots is None:
+        import yaml
+
+        try:
+            roots = list(yaml.compose_all(data, Loader=yaml.SafeLoader))
+        except (yaml.YAMLError, ValueError, RecursionError):
+            text = data.decode("utf-8", "replace")
+            return [(m[1], m[2].strip("'\"")) for m in _WRITTEN_LINE.finditer(text)]
+    out: list[tuple[str, str]] = []
+    stack = [r for r in roots if r is not None]
+    while stack:
+        node = stack.pop()
+        if node.id == "scalar":
+            name, eq, value = node.value.partition("=")
+            if eq:
+                out.append((name, value))
+        elif node.id == "sequence":
+            stack.extend(node.value)
+        elif node.id == "mapping":
+            for key, value in node.value:
+                if key.id == "scalar" and value.id == "scalar":
+                    out.append((key.value, value.value))
+                else:
+                    stack.extend((key, value))
+    return out
+
+
+_WRITTEN_LINE = re.compile(r"""^[ \t-]*["']?([^\s:=#"']+)["']?[ \t]*[:=][ \t]*(\S.*?)[ \t]*$""",
+                           re.MULTILINE)
 
 
 # --------------------------------------------------------------------------- resolution

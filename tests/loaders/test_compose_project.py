@@ -356,6 +356,8 @@ REFUSED_TEXTS = [
     "services:\n  s:\n    image: x\n    environment: {A: 2001-12-14}\n",
     "services:\n  s:\n    image: x\n    environment: {A: '${NOPE:?set it}'}\n",
     "services:\n  s:\n    image: x\n    environment: ['\u00e0=1']\n",
+    "services:\n  s:\n    image: x\n    environment:\n      A: a\n      A: b\n",
+    "services:\n  s:\n    image: x\n    image: y\n",
 ]
 
 
@@ -377,6 +379,61 @@ def test_an_escape_pyyaml_cannot_decode_is_malformed_yaml(tmp_path: Path) -> Non
     assert isinstance(result, cp.ComposeProjectError)
     assert (result.kind, result.message) == (
         "yaml", "malformed YAML: a character escape names no Unicode character")
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("services:\n  s:\n    env_file: .env\n    environment:\n      APP_TOKEN: a\n"
+     "      APP_TOKEN: b\n", 6, "mapping key 'APP_TOKEN' already defined at line 5"),
+    ("services:\n  s:\n    env_file: a.env\n    env_file: b.env\n", 4,
+     "mapping key 'env_file' already defined at line 3"),
+    ("services:\n  s:\n    image: x\n    environment:\n      '1': a\n      1: b\n", 6,
+     "mapping key '1' already defined at line 5"),  # the same text, whatever the quoting
+    ("x-env: &e {A: 1}\nservices:\n  s:\n    image: x\n    <<: *e\n    <<: *e\n", 6,
+     "mapping key '<<' already defined at line 5"),
+    ("services:\n  s:\n    image: x\n    environment:\n      sk-ant-api03-ab cd: a\n"
+     "      sk-ant-api03-ab cd: b\n", 6, "a mapping key already defined at line 5"),
+])
+def test_a_key_written_twice_in_one_mapping_is_refused(tmp_path: Path, text: str, line: int,
+                                                       message: str) -> None:
+    """compose decodes with yaml.v3's unique-keys check and refuses the file (``line 6: mapping
+    key "APP_TOKEN" already defined at line 5``); a key that is not a plain name is not quoted
+    (it could be a pasted value)."""
+    write(tmp_path, {"compose.yaml": text})
+    error = cp.load_project(tmp_path, {})
+    assert isinstance(error, cp.ComposeProjectError)
+    assert (error.kind, error.line, error.message) == ("yaml", line, message)
+
+
+def test_the_same_key_in_two_mappings_or_a_list_twice_is_not_a_duplicate(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": """
+        services:
+          a:
+            image: x
+            environment: {A: 1}
+          b:
+            image: x
+            environment: [A=1, A=2]
+        """})
+    assert [s.name for s in load(tmp_path).services] == ["a", "b"]
+
+
+def test_written_environment_reads_every_entry_of_any_compose_file(tmp_path: Path) -> None:
+    """What the traceback scrub adds: duplicates, list items, and lines of a file that is not
+    YAML at all."""
+    write(tmp_path, {"compose.yaml": """
+        services:
+          s:
+            environment:
+              TOKEN: one
+              TOKEN: two
+          t:
+            environment: [PASSWORD=three]
+        """, "bad.yaml": "services: [\n  - 'SECRET=four'\n  KEY: \"five\"\n"})
+    assert sorted(cp.written_environment(tmp_path / "compose.yaml")) == [
+        ("PASSWORD", "three"), ("TOKEN", "one"), ("TOKEN", "two")]
+    assert ("SECRET", "four") in cp.written_environment(tmp_path / "bad.yaml")
+    assert ("KEY", "five") in cp.written_environment(tmp_path / "bad.yaml")
+    assert cp.written_environment(tmp_path / "missing.yaml") == []
 
 
 @given(st.lists(st.sampled_from(["", ".", "..", "a", "b.env", "c d", "~"]), max_size=6),

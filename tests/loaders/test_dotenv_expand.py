@@ -210,7 +210,8 @@ def test_hangs_and_crashes_against_real(real_node: node_harness.NodeLab) -> None
               (b"A=\\$&\nB=x${A}y\n", HARNESS),
               # found by hypothesis: the text doubles at each step (V8's RangeError or a hang)
               (b"\xef\xbb\xbfexport\tB= `:\\`${x.y}${UNSET:-${A}}\t\n  B: \\t${X:?err}&\t#x\r\n"
-               b"\xef\xbb\xbfSHELL_VAR=':`\xc3\xa9\xe2\x80\xa8 \\`' x\nB = & \\'}${x.y}\xe2\x98\x95\n"
+               b"\xef\xbb\xbfSHELL_VAR=':`\xc3\xa9\xe2\x80\xa8 \\`' x\n"
+               b"B = & \\'}${x.y}\xe2\x98\x95\n"
                b"0:\t'${EMPTY_SHELL_VAR:-d}\\t  ${EMPTY_SHELL_VAR:-d} x\n"
                b"export EMPTY_SHELL_VAR = ':$'\\r\xc3\xa9$'\xe2\x80\xa8' # comment\n",
                {"SHELL_VAR": "from_shell", "EMPTY_SHELL_VAR": ""})]
