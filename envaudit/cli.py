@@ -40,6 +40,7 @@ class _State:
 
     secrets: SecretSet | None = None
     snapshot: Snapshot | None = None
+    pids: tuple[int, ...] = ()
     verbose = False
 
 
@@ -62,6 +63,13 @@ def _internal_error(exc: BaseException) -> NoReturn:
         secrets = _State.secrets or SecretSet()
         if _State.snapshot is not None:
             add_every_file_value(secrets, _State.snapshot)
+        if _State.pids:  # read again: the traceback may come before the snapshot
+            from envaudit.collectors.pid_env import read_environ
+
+            for pid in _State.pids:
+                read = read_environ(pid)
+                if not isinstance(read, str):
+                    secrets.add_all(read[1].items())
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         click.echo(secrets.scrub(text), err=True, nl=False)
         hint = "the traceback is above"
@@ -80,6 +88,7 @@ def _guard(func: Callable[..., None]) -> Callable[..., None]:
 
         _State.verbose = bool(kwargs.get("verbose"))
         _State.secrets, _State.snapshot = SecretSet(), None
+        _State.pids = tuple(kwargs.get("pids") or ())
         _State.secrets.add_all(os.environ.items())
         try:
             func(*args, **kwargs)
@@ -233,6 +242,9 @@ def _rules(select: tuple[str, ...], ignore: tuple[str, ...], conf: Config) -> tu
               help="Extra env file (e.g. the one given to docker run --env-file); repeatable.")
 @click.option("--loader", "loaders", multiple=True, type=click.Choice(LOADER_CHOICES),
               help="Loader the app uses; repeatable [default: inferred].")
+@click.option("--pid", "pids", multiple=True, type=click.IntRange(min=0),
+              help="A running process of the app: audit the environment it started with "
+                   "instead of envaudit's own; repeatable.")
 @click.option("--provider", type=click.Choice(["anthropic"]),
               help="Force the provider's rules on.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
@@ -243,8 +255,9 @@ def _rules(select: tuple[str, ...], ignore: tuple[str, ...], conf: Config) -> tu
 @_guard
 def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
          select: tuple[str, ...], ignore: tuple[str, ...], no_process_env: bool,
-         env_files: tuple[str, ...], loaders: tuple[str, ...], provider: str | None,
-         config_file: str | None, no_color: bool, quiet: bool, verbose: bool) -> None:
+         env_files: tuple[str, ...], loaders: tuple[str, ...], pids: tuple[int, ...],
+         provider: str | None, config_file: str | None, no_color: bool, quiet: bool,
+         verbose: bool) -> None:
     """Collect everything about the project at PATH and run every rule."""
     from envaudit import config as config_mod
     from envaudit import engine
@@ -262,6 +275,7 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
         env_files=tuple(dict.fromkeys(extra)),
         process_env=not no_process_env,
         loaders=tuple(dict.fromkeys(loaders)) or None,
+        pids=tuple(dict.fromkeys(pids)),
         provider=provider,
         environ=dict(os.environ),
     )

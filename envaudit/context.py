@@ -35,6 +35,7 @@ from envaudit.model import (
     COMPOSE,
     DOTENV_EXPAND,
     DOTENV_FLOW,
+    ENVIRONMENTS,
     NEXTJS,
     NODE_DOTENV,
     PROCESS,
@@ -204,8 +205,6 @@ def _by_name(paths: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
-#: ``Location.source`` of the environments an app starts with (beaten only by ``override``).
-_ENVIRONMENTS = frozenset({"process", "pid"})
 #: The tiers of a loader's order of files (``AuditContext._file_ranks``).
 _OVERRIDES, _NAMED, _FOUND = range(3)
 #: A loader's order of files: lower first, ``None`` for a file it does not load.
@@ -237,13 +236,37 @@ class AuditContext:
 
     @cached_property
     def process(self) -> dict[str, Definition]:
-        """The process environment by name (empty with ``--no-process-env``)."""
-        return {d.name: d for d in self.snapshot.process or ()}
+        """The environment the app starts with, by name: envaudit's own, or with ``--pid`` the
+        processes' (the first to set a name wins); empty with ``--no-process-env``."""
+        out: dict[str, Definition] = {}
+        for d in self._environment_definitions():
+            out.setdefault(d.name, d)
+        return out
+
+    def _environment_definitions(self) -> Iterator[Definition]:
+        for environment in self.snapshot.pids:
+            yield from environment.definitions
+        yield from self.snapshot.process or ()
+
+    @property
+    def environment_location(self) -> Location:
+        """Where the app's starting environment is: the first ``--pid``'s, else envaudit's."""
+        pids = self.snapshot.pids
+        return Location("pid", pid=pids[0].pid) if pids else Location(PROCESS)
+
+    def environment_words(self) -> str:
+        """The environment(s) the app starts with, in words: ``the process environment``,
+        ``the environment of pid 42``, ``the environments of pids 42 and 43``."""
+        pids = [str(e.pid) for e in self.snapshot.pids]
+        if len(pids) > 1:
+            return f"the environments of pids {', '.join(pids[:-1])} and {pids[-1]}"
+        return self.environment_location.environment()
 
     @property
     def has_process_env(self) -> bool:
-        """Whether the process environment was collected."""
-        return self.snapshot.process is not None
+        """Whether the environment the app starts with was read (envaudit's own, or a
+        ``--pid``'s)."""
+        return self.snapshot.process is not None or bool(self.snapshot.pids)
 
     def file_definitions(self, f: DotenvFile) -> Iterator[Definition]:
         """Definitions of ``f`` as read by each loader in use for it."""
@@ -254,7 +277,7 @@ class AuditContext:
     @cached_property
     def _sites(self) -> dict[str, list[Site]]:
         out: dict[str, list[Site]] = {}
-        for d in self.process.values():
+        for d in self._environment_definitions():  # every --pid's, then envaudit's own
             out.setdefault(d.name, []).append(Site(d.name, d.location, {PROCESS: d.value}))
         for service in self.snapshot.compose:  # compose's highest precedence
             for d in service.environment:
@@ -320,6 +343,16 @@ class AuditContext:
             return found
         return self._effective(name, loader, among)
 
+    def loads_over_environment(self, loader: str, f: DotenvFile) -> bool | None:
+        """How ``loader`` loads ``f``: ``None`` not at all (another call's file, a disabled
+        loader), ``True`` with override (it beats the environment the app starts with),
+        ``False`` as usual (an already-set variable keeps its value)."""
+        if loader not in self._ranks:
+            self._ranks[loader] = self._file_ranks(loader)
+        rank = self._ranks[loader]
+        key = (_FOUND,) if rank is None else rank(f)
+        return None if key is None else key[0] == _OVERRIDES
+
     def _effective(self, name: str, loader: str, sites: list[Site]) -> Definition | None:
         """``effective`` among ``sites``."""
         if loader == COMPOSE and self.snapshot.compose:
@@ -330,7 +363,7 @@ class AuditContext:
         best: tuple[tuple[int, ...], Site] | None = None
         process: Site | None = None  # the first environment (``--pid`` before envaudit's)
         for index, site in enumerate(sites):
-            if site.location.source in _ENVIRONMENTS:
+            if site.location.source in ENVIRONMENTS:
                 process = process or site
             elif loader in site.values:
                 key = (_FOUND, index) if rank is None else rank(site.file)

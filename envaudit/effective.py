@@ -202,6 +202,21 @@ def _compose_only(site: Site, winner: Definition) -> bool:
     return winner.loader != COMPOSE and site.values.keys() == {COMPOSE}
 
 
+def precedence_note(ctx: AuditContext) -> str:
+    """What beats what in the table, in words: ``the process environment wins over .env files``
+    (``the environment of pid 42 …``; ``…, except those loaded with override``)."""
+    if not ctx.has_process_env:
+        return ".env files only: the process environment was not read"
+    from envaudit.loaders import LOADERS
+
+    override = any(ctx.loads_over_environment(loader, f)
+                   for loader in ctx.snapshot.loaders
+                   if loader in LOADERS and LOADERS[loader].kind != "docker"
+                   for f in ctx.env_files)
+    return (f"{ctx.environment_words()} wins over .env files"
+            + (", except those loaded with override" if override else ""))
+
+
 def _source(d: Definition) -> str:
     return "process" if d.location.source == "process" else d.location.display()
 

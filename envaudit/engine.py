@@ -12,6 +12,7 @@ from envaudit.collectors.base import (
     Collector,
     ComposeFacts,
     ComposeRead,
+    PidFacts,
     ProcessFacts,
     ProviderHint,
 )
@@ -25,6 +26,7 @@ from envaudit.model import (
     DotenvFile,
     Finding,
     LoaderUse,
+    PidEnvironment,
     Severity,
     Skip,
     Snapshot,
@@ -42,6 +44,7 @@ def collect(
     files: list[DotenvFile] = []
     skipped: list[Skip] = []
     process: tuple[Definition, ...] | None = None
+    pids: list[PidEnvironment] = []
     profiles: tuple[str, ...] = ()
     hints: list[str] = []
     uses: list[LoaderUse] = []
@@ -70,6 +73,11 @@ def collect(
                         skipped.append(fact)
                     elif isinstance(fact, ProcessFacts):
                         process, profiles = fact.definitions, fact.profile_files
+                    elif isinstance(fact, PidFacts):
+                        pids.append(fact.environment)
+                        # the first process to set a name wins
+                        environ = {**fact.environ, **(options.app_environ or {})}
+                        options = options._replace(app_environ=environ)
                     elif isinstance(fact, ProviderHint):
                         hints.append(fact.reason)
                     elif isinstance(fact, LoaderUse):
@@ -92,7 +100,7 @@ def collect(
         if not any(u.loader == loader for u in uses):
             uses.append(LoaderUse(loader, "reads docker-style files (--env-file, NAME.env)"))
     return Snapshot(
-        root=options.root, files=tuple(files), process=process, loaders=loaders,
+        root=options.root, files=tuple(files), process=process, pids=tuple(pids), loaders=loaders,
         loader_uses=tuple(uses), provider_hints=tuple(hints), profile_files=profiles,
         skipped=tuple(skipped), docker_build=docker_build,
         code=code, compose=compose.services if compose is not None and COMPOSE in loaders else (),

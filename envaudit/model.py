@@ -52,6 +52,9 @@ DOTENV_FLOW = "dotenv-flow"
 NEXTJS = "nextjs"
 VITE = "vite"
 PROCESS = "process"
+#: ``Location.source`` of the environments an app starts with: envaudit's own, another
+#: process's (``--pid``).
+ENVIRONMENTS = frozenset({"process", "pid"})
 
 
 class Location(Record):
@@ -66,6 +69,12 @@ class Location(Record):
     """1-based line number, when the source has lines."""
     pid: int | None = None
     """Process id, for ``source == "pid"``."""
+
+    def environment(self) -> str:
+        """The environment an app starts with that this location is, in words: ``the process
+        environment``, ``the environment of pid 42``."""
+        return (f"the environment of pid {self.pid}" if self.source == "pid"
+                else "the process environment")
 
     def display(self) -> str:
         """A short human form: ``.env:3``, ``process environment``, ``pid 42``."""
@@ -250,6 +259,18 @@ class ComposeService(Record):
     ``None`` when neither has it. Only the variables a rule reads, as for files."""
 
 
+class PidEnvironment(Record):
+    """The environment another process started with (``--pid``)."""
+
+    pid: int
+    """Its process id."""
+    name: str
+    """Its executable's name (``python3``), ``""`` when unknown; never its command line, which
+    may hold secrets."""
+    definitions: tuple[Definition, ...]
+    """Its variables (loader ``process``, ``Location("pid", pid=...)``), those a rule reads."""
+
+
 class Snapshot(Record):
     """Everything the collectors found; the only input of the rules."""
 
@@ -258,7 +279,11 @@ class Snapshot(Record):
     files: tuple[DotenvFile, ...] = ()
     """Dotenv files, in discovery order."""
     process: tuple[Definition, ...] | None = None
-    """envaudit's own environment, or ``None`` with ``--no-process-env``."""
+    """envaudit's own environment, or ``None`` with ``--no-process-env`` or ``--pid`` (the app
+    is then another process)."""
+    pids: tuple[PidEnvironment, ...] = ()
+    """The environments of the processes named with ``--pid`` that could be read, in the
+    order given (the first is the app's, when they disagree)."""
     loaders: tuple[str, ...] = (PYTHON_DOTENV,)
     """Loaders considered in use."""
     loader_uses: tuple[LoaderUse, ...] = ()

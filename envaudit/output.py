@@ -14,9 +14,9 @@ from envaudit.redact import SecretSet
 
 
 def collect_secrets(snapshot: Snapshot, environ: Mapping[str, str] | None = None) -> SecretSet:
-    """Every secret value the snapshot holds (process environment, every file reading, compose
-    ``environment:`` entries), plus those of ``environ`` (the process environment even when
-    ``--no-process-env`` left it out).
+    """Every secret value the snapshot holds (process environment, ``--pid`` environments,
+    every file reading, compose ``environment:`` entries), plus those of ``environ`` (the
+    process environment even when ``--no-process-env`` or ``--pid`` left it out).
 
     The snapshot holds the variables the rules read, which are all a report can show; a
     traceback adds the rest (``add_every_file_value``)."""
@@ -24,6 +24,7 @@ def collect_secrets(snapshot: Snapshot, environ: Mapping[str, str] | None = None
     # NOTE: a monorepo has thousands of definitions, most of them the same (name, value) as
     # another loader reads it: one dict, no per-reading one.
     for definitions in chain([snapshot.process or ()],
+                             (environment.definitions for environment in snapshot.pids),
                              (reading.definitions for f in snapshot.files
                               for reading in f.readings),
                              (service.environment for service in snapshot.compose)):

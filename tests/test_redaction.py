@@ -541,6 +541,36 @@ def test_no_planted_secret_reaches_any_output(planted: list[Planted], runner: Cl
             _assert_hidden(planted, f"internal error {verbose}", result.stdout + result.stderr)
 
 
+def test_pid_secrets_stay_hidden_in_every_format_and_traceback(runner: CliRunner,
+                                                                tmp_path: Path) -> None:
+    """Secrets in a ``--pid`` process's environment: every variable a rule reads and every
+    other one (a traceback re-reads them), in every format, ``-o``, and an internal error."""
+    from processes import running
+
+    key = "sk-ant-api03-" + "Pd3_" * 23 + "kAA"
+    password = "Pid-Proxy-Passw0rd-91"
+    other = "Unrelated-Db-Secret-4455"
+    (tmp_path / ".env").write_text("ANTHROPIC_MODEL=claude-sonnet-4-5\n", encoding="utf-8")
+    environ = {"ANTHROPIC_API_KEY": key, "HTTPS_PROXY": f"http://u:{password}@proxy:3128",
+               "DB_PASSWORD": other}
+    secrets = (key, key[13:25], key[50:62], password, other)
+    with running(environ) as pid:
+        base = ["scan", str(tmp_path), "--pid", str(pid)]
+        for fmt in FORMATS:
+            result = runner.invoke(main, [*base, "--format", fmt, "-v"])
+            assert result.exit_code in (0, 1), result.stderr
+            out = tmp_path.parent / f"pid-report.{fmt}"
+            runner.invoke(main, [*base, "--format", fmt, "-o", str(out)])
+            for text in (result.stdout, result.stderr, out.read_text(encoding="utf-8")):
+                assert not [s for s in secrets if s in text], fmt
+        boom = RuntimeError("boom: " + " | ".join(environ.values()))
+        with mock.patch.object(engine, "collect", side_effect=boom):
+            result = runner.invoke(main, [*base, "-v"])
+    _assert_one_error_line(result)
+    assert "Traceback" in result.stderr
+    assert not [s for s in secrets if s in result.stdout + result.stderr]
+
+
 def test_process_secrets_stay_hidden_in_a_real_subprocess(tmp_path: Path,
                                                           clean_environ: dict[str, str]) -> None:
     key = "sk-ant-api03-" + "Rz8_" * 23 + "qAA"

@@ -6,11 +6,13 @@ from envaudit.collectors.base import Collector
 from envaudit.collectors.compose_files import ComposeCollector
 from envaudit.collectors.dotenv_files import DotenvFilesCollector
 from envaudit.collectors.manifests import ManifestCollector
+from envaudit.collectors.pid_env import PidEnvCollector
 from envaudit.collectors.process_env import ProcessEnvCollector
 from envaudit.collectors.source_code import SourceCodeCollector
 
 #: In the order they run within a phase (``Collector.phase``: 0 before 1).
 ALL_COLLECTORS: tuple[Collector, ...] = (
+    PidEnvCollector(),  # first: the compose and dotenv readings interpolate with its environment
     ManifestCollector(),
     SourceCodeCollector(),
     ComposeCollector(),  # after the source analysis: it looks where that one's listing saw files

@@ -9,7 +9,15 @@ import abc
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Union
 
-from envaudit.model import ComposeService, Definition, DockerBuild, DotenvFile, LoaderUse, Skip
+from envaudit.model import (
+    ComposeService,
+    Definition,
+    DockerBuild,
+    DotenvFile,
+    LoaderUse,
+    PidEnvironment,
+    Skip,
+)
 from envaudit.record import Record
 
 if TYPE_CHECKING:
@@ -68,13 +76,21 @@ class CollectOptions(Record):
     """Root-relative folders (``""``: the root) that hold a compose file, as the source
     analysis's listing of the top levels saw them; set by the engine when that analysis ran,
     ``None`` otherwise (the compose collector then looks at the root itself)."""
+    pids: tuple[int, ...] = ()
+    """Processes whose environments the app starts with (``--pid``), in the order given."""
+    app_environ: Mapping[str, str] | None = None
+    """The environment of those processes (the first to set a name wins), set by the engine
+    between the two phases when one could be read: files are then interpolated against it
+    instead of envaudit's own."""
     compose_env_files: Mapping[str, ComposeRead] = {}
     """The env files compose reads (normalised absolute path -> how), set by the engine between
     the two phases when compose is a loader in use."""
 
     def reading_environ(self) -> Mapping[str, str]:
-        """The environment files are interpolated against: ``environ`` when the process
-        environment is collected, else none."""
+        """The environment files are interpolated against: with ``--pid``, those processes';
+        else ``environ`` when the process environment is collected, else none."""
+        if self.pids:  # the app is another process: its environment, when it could be read
+            return self.app_environ or {}
         return self.environ if self.process_env else {}
 
     def keep(self) -> Callable[[set[str]], set[str]] | None:
@@ -89,10 +105,20 @@ class CollectOptions(Record):
 class ProcessFacts(Record):
     """What the process collector found."""
 
-    definitions: tuple[Definition, ...]
-    """The environment's variables (those ``CollectOptions.keep`` accepts)."""
+    definitions: tuple[Definition, ...] | None
+    """The environment's variables (those ``CollectOptions.keep`` accepts); ``None`` when it
+    was not read (``--pid``: the app is another process)."""
     profile_files: tuple[str, ...]
     """Anthropic SDK profile files on disk."""
+
+
+class PidFacts(Record):
+    """What the pid collector read of one process (``--pid``)."""
+
+    environment: PidEnvironment
+    """Its environment, as the snapshot keeps it."""
+    environ: Mapping[str, str]
+    """All of it (the engine interpolates files against it; not kept)."""
 
 
 class ComposeFacts(Record):
@@ -105,7 +131,7 @@ class ComposeFacts(Record):
     it."""
 
 
-Fact = Union[DotenvFile, ProcessFacts, Skip, "ProviderHint", LoaderUse, DockerBuild,
+Fact = Union[DotenvFile, ProcessFacts, PidFacts, Skip, "ProviderHint", LoaderUse, DockerBuild,
              ComposeFacts]
 
 

@@ -37,12 +37,18 @@ def profile_files(environ: Mapping[str, str]) -> tuple[str, ...]:
 
 
 class ProcessEnvCollector(Collector):
-    """The environment envaudit itself runs in (skipped with ``--no-process-env``)."""
+    """The environment envaudit itself runs in (skipped with ``--no-process-env``, and with
+    ``--pid``: the app is then another process, and its profile files are those its own
+    environment points at)."""
 
     name = "process-env"
 
     def collect(self, options: CollectOptions) -> Iterator[Fact]:
         """Yield one ``ProcessFacts``."""
+        if options.pids:
+            app = options.app_environ
+            yield ProcessFacts(None, profile_files(app) if app is not None else ())
+            return
         if not options.process_env:
             return
         location = Location(PROCESS)

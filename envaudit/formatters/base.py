@@ -8,7 +8,7 @@ import sys
 
 from envaudit import __version__
 from envaudit.engine import Report
-from envaudit.model import Skip
+from envaudit.model import Skip, Snapshot
 from envaudit.record import Record
 
 #: Where the generated rule pages are published (``docs/rules/<ID>.md`` in the repository);
@@ -69,6 +69,19 @@ def short_root(root: str) -> str:
 def plural(n: int, word: str) -> str:
     """``1 error``, ``2 errors``, ``3 info``."""
     return f"{n} {word}{'' if n == 1 or word == 'info' else 's'}"
+
+
+def environment_note(snap: Snapshot) -> str | None:
+    """The environment the app starts with, for a header: ``environment of pid 42
+    (python3)``, ``environment of pid 42 not read``; ``None`` for envaudit's own (the
+    formatter says it its way)."""
+    if snap.pids:
+        shown = ", ".join(f"pid {e.pid}" + (f" ({e.name})" if e.name else "") for e in snap.pids)
+        return f"environment{'s' if len(snap.pids) > 1 else ''} of {shown}"
+    unread = [s.pid for s in snap.skipped if s.source == "pid" and s.pid is not None]
+    if unread:
+        return f"environment of pid {', '.join(map(str, unread))} not read"
+    return None
 
 
 def skip_where(skip: Skip) -> str:

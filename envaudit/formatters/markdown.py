@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from envaudit.context import AuditContext
-from envaudit.effective import NOT_IN_USE, rows
+from envaudit.effective import NOT_IN_USE, precedence_note, rows
 from envaudit.engine import Report
 from envaudit.formatters import base
 from envaudit.formatters.base import (
@@ -51,7 +51,9 @@ def _configuration(ctx: AuditContext) -> list[str]:
     out = ["### Effective configuration", ""]
     if not ctx.provider_in_use:
         return [*out, f"Effective configuration {cell(NOT_IN_USE)}."]
-    out += ["| variable | value | source | what the SDK does |", "| --- | --- | --- | --- |"]
+    note = precedence_note(ctx)
+    out += [f"{cell(note[0].upper() + note[1:])}.", "",
+            "| variable | value | source | what the SDK does |", "| --- | --- | --- | --- |"]
     for r in rows(ctx):
         value = r.shown if r.source == "-" else code(r.shown)
         source = "-" if r.source == "-" else code(r.source_text)
@@ -67,11 +69,16 @@ class MarkdownFormatter(Formatter):
         snap = report.snapshot
         counts = report.summary()
         summary = ", ".join(plural(n, k) for k, n in counts.items())
-        process = "included" if snap.process is not None else "not read"
+        process = base.environment_note(snap)
+        if process is None:
+            process = "process environment " + (
+                "included" if snap.process is not None else "not read")
+        elif snap.pids:
+            process += " included"
         out = ["## envaudit report", "",
                f"**{summary}** in {code(short_root(snap.root))} "
                f"({plural(len(snap.files), 'dotenv file')}; loaders: {', '.join(snap.loaders)}; "
-               f"process environment {process}).", ""]
+               f"{process}).", ""]
         if snap.loader_uses:
             out += [*(f"- loader {code(u.loader)}: {cell(u.reason)}" for u in snap.loader_uses),
                     ""]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from envaudit.context import AuditContext
-from envaudit.effective import NOT_IN_USE, rows
+from envaudit.effective import NOT_IN_USE, precedence_note, rows
 from envaudit.engine import Report
 from envaudit.formatters import base
 from envaudit.formatters.base import Formatter, RenderOptions, plural, short_root, skip_where
@@ -27,7 +27,7 @@ def _configuration(ctx: AuditContext, on: bool) -> list[str]:
     title = _style("Effective configuration", _BOLD, on)
     if not ctx.provider_in_use:
         return [f"{title}: {NOT_IN_USE}"]
-    out = [f"{title} (the process environment wins over .env files)"]
+    out = [f"{title} ({precedence_note(ctx)})"]
     table = rows(ctx)
     width = max(len(r.variable) for r in table)
     for r in table:
@@ -46,7 +46,8 @@ class TextFormatter(Formatter):
         snap = report.snapshot
         on = options.color
         out: list[str] = []
-        env_note = "process environment" if snap.process is not None else "no process environment"
+        env_note = base.environment_note(snap) or (
+            "process environment" if snap.process is not None else "no process environment")
         out.append(_style(f"envaudit {base.versions()['envaudit']}", _BOLD, on)
                    + f" · {short_root(snap.root)} · {plural(len(snap.files), 'dotenv file')}"
                    + f" · {env_note} · loaders: {', '.join(snap.loaders)}")

@@ -12,6 +12,7 @@ from envaudit.loaders import loader_label
 from envaudit.model import (
     COMPOSE,
     DOCKER_ENV_FILE,
+    ENVIRONMENTS,
     PROCESS,
     PYTHON_DOTENV,
     Definition,
@@ -146,7 +147,7 @@ def article(text: str) -> str:
 
 def where(site: Site, loaders: list[str]) -> str:
     """`` (as docker --env-file reads it)`` when only some loaders in use see this value."""
-    if site.location.source == "process" or len(loaders) == len(site.values):
+    if site.location.source in ENVIRONMENTS or len(loaders) == len(site.values):
         return ""
     return " (as " + " and ".join(loader_label(x) for x in loaders) + " reads it)"
 
@@ -232,7 +233,7 @@ class KeyMissing(Rule):
         if empty_winners(ctx):
             return
         files = [f.path for f in ctx.env_files]
-        searched = "the process environment" + (
+        searched = ctx.environment_words() + (
             " and " + ", ".join(files[:5]) + (" …" if len(files) > 5 else "") if files else "")
         listed = sorted({f.path for f in ctx.example_files for reading in f.readings
                          for d in reading.definitions if d.name == "ANTHROPIC_API_KEY"})
@@ -245,7 +246,7 @@ class KeyMissing(Rule):
                         "near-miss name: EA112)"
         message = (f"no Anthropic credential is set: searched {searched}{template}. "
                    f"{fact('key-missing', 'python')}; {fact('key-missing', 'ts')}")
-        yield self.finding(message, Location("process"), "ANTHROPIC_API_KEY")
+        yield self.finding(message, ctx.environment_location, "ANTHROPIC_API_KEY")
 
 
 class KeyEmpty(Rule):
@@ -291,7 +292,7 @@ class KeyEmpty(Rule):
                 empty = [ld for ld, v in site.values.items() if not v]
                 if not empty:
                     continue
-                is_process = site.location.source == "process"
+                is_process = site.location.source in ENVIRONMENTS
                 blocks = is_process and any(
                     s.location.source == "dotenv" and any(s.values.values())
                     for s in ctx.sites(name))
@@ -405,7 +406,7 @@ class KeyQuoted(Rule):
             text = value.strip(_WHITESPACE)
             if not text or (text[0] not in _QUOTES and text[-1] not in _QUOTES):
                 continue
-            if site.location.source == "process":
+            if site.location.source in ENVIRONMENTS:
                 cause = "the variable was exported with its quotes (a quoted CI secret?)"
             elif loaders == [DOCKER_ENV_FILE]:
                 cause = "docker --env-file takes values verbatim"
@@ -771,7 +772,7 @@ class AuthConflict(Rule):
                 and ctx.effective_value("ANTHROPIC_AUTH_TOKEN")):
             return
         key, token = _winner(ctx, "ANTHROPIC_API_KEY"), _winner(ctx, "ANTHROPIC_AUTH_TOKEN")
-        location = token.location if token else Location("process")
+        location = token.location if token else ctx.environment_location
         origin = ""
         if key is not None and token is not None:
             origin = (f" (ANTHROPIC_API_KEY from {_from(key.location)}, ANTHROPIC_AUTH_TOKEN "
@@ -792,7 +793,7 @@ def _winner(ctx: AuditContext, name: str) -> Definition | None:
 
 
 def _from(location: Location) -> str:
-    return "the process environment" if location.source == "process" else location.display()
+    return location.environment() if location.source in ENVIRONMENTS else location.display()
 
 
 class KeyMisnamed(Rule):
@@ -834,7 +835,7 @@ class KeyMisnamed(Rule):
                 continue
             # NOTE: a near-miss name exported in the shell (CLAUDE_API_KEY for some CLI) says
             # nothing about a project that does not use Anthropic; one in its .env does.
-            ambient = site.location.source == "process" or target not in anthropic
+            ambient = site.location.source in ENVIRONMENTS or target not in anthropic
             if ambient and not ctx.provider_in_use:
                 continue
             if target in anthropic:
@@ -910,7 +911,7 @@ class KeyDivergent(Rule):
         shown = "; ".join([wording.site(site, values[id(site)]) for site in per_source.values()])
         message = (f"{name} has {len(per_source)} different values: {shown}. "
                    f"{wording.winners(chosen)}")
-        if any(site.location.source == "process" for site in per_source.values()):
+        if any(site.location.source in ENVIRONMENTS for site in per_source.values()):
             message += (" (load_dotenv() and dotenv.config() never override an exported "
                         "variable)")
         first = chosen[0]

@@ -49,6 +49,16 @@ def _file_values(site: Site) -> dict[str, str | None]:
     return {ld: v for ld, v in site.values.items() if _loads_into_process(ld)}
 
 
+def _kept_out(ctx: AuditContext, site: Site) -> dict[str, str | None]:
+    """The values a file site gives the loaders that load it into the process without
+    override: those an already-set variable keeps out (a file another call loads, or one
+    loaded with ``override=True``, is not kept out)."""
+    if site.file is None:
+        return {}
+    return {ld: v for ld, v in _file_values(site).items()
+            if ctx.loads_over_environment(ld, site.file) is False}
+
+
 def _provider_names(ctx: AuditContext) -> list[str]:
     """The provider's variables set anywhere the app may load from, credentials aside."""
     skip = _credentials()
@@ -65,7 +75,10 @@ class DotenvShadowed(Rule):
     ## What it does
     Finds a provider variable (base URL, model, proxy, CA settings …) that the process
     environment already sets to a non-empty value different from the one in a `.env` file that
-    a dotenv library in use loads. Credentials are EA113's.
+    a dotenv library in use loads. The process environment is envaudit's own, or with `--pid`
+    the environment the app's process started with. A file the code loads with
+    `override=True` / `override: true` (it wins), or one no load call reaches, is not reported.
+    Credentials are EA113's.
 
     ## Why is this bad?
     `load_dotenv()`, `dotenv.config()`, dotenvx, dotenv-flow, Next.js and Vite never replace a
@@ -94,16 +107,14 @@ class DotenvShadowed(Rule):
             if process is None or not process.value:
                 continue
             for site in ctx.sites(name):
-                values = _file_values(site)
-                if site.file is None or not values:
-                    continue
+                values = _kept_out(ctx, site)
                 differing = [ld for ld, v in values.items() if v != process.value]
                 if not differing:
                     continue
                 path = site.location.display()
                 loaders = _keep([loader_label(ld) for ld in differing])
-                message = (f"{name} in {path} is never loaded: the process environment already "
-                           f"sets it ({show(name, process.value)}), and {loaders} an "
+                message = (f"{name} in {path} is never loaded: {process.location.environment()} "
+                           f"already sets it ({show(name, process.value)}), and {loaders} an "
                            "existing variable, so edits to the file have no effect")
                 yield self.finding(message, site.location, name, subject=site.location.path or "")
 
@@ -112,7 +123,8 @@ class DotenvEmptyShadow(Rule):
     """
     ## What it does
     Finds a provider variable exported empty (`export ANTHROPIC_BASE_URL=`) while a `.env` file
-    loaded by a dotenv library in use gives it a value. Credentials are EA102's.
+    loaded by a dotenv library in use gives it a value (not one loaded with override, which
+    wins). Credentials are EA102's.
 
     ## Why is this bad?
     An empty variable is still a set variable: python-dotenv's `load_dotenv()`, node
@@ -144,8 +156,8 @@ class DotenvEmptyShadow(Rule):
             blocked: dict[str, None] = {}
             loaders: dict[str, None] = {}
             for site in ctx.sites(name):
-                values = {ld: v for ld, v in _file_values(site).items() if v}
-                if site.file is not None and values:
+                values = {ld: v for ld, v in _kept_out(ctx, site).items() if v}
+                if values:
                     blocked[site.location.display()] = None
                     loaders.update(dict.fromkeys(values))
             if not blocked:
