@@ -61,6 +61,7 @@ def collect(
             if phase == 1:
                 loaders, uses = loaders_in_use(options, uses, code)
                 options = options._replace(loaders_in_use=loaders, load_names=load_names(code),
+                                           convention_folders=convention_folders(code),
                                            compose_env_files=_compose_reads(compose, loaders))
             for collector in collectors:
                 if collector.phase != phase:
@@ -144,9 +145,25 @@ def _code_uses(code: Any) -> list[LoaderUse]:
     out = [LoaderUse(c.loader, f"{c.location.display()} calls {c.function}") for c in code.loads]
     out += [LoaderUse(e.preload.loader, f"{e.how} preloads it") for e in code.entry_points
             if e.preload is not None]
+    out += [LoaderUse(p.loader, p.reason) for p in code.package_loaders]
     out += [LoaderUse(i.loader, f"{i.location.display()} imports {i.package}")
             for i in code.loader_imports]
     return out
+
+
+def convention_folders(code: Any) -> dict[str, frozenset[str]] | None:
+    """Per framework with an env-file convention (Next.js, Vite, dotenv-flow), the root-relative
+    folders whose ``package.json`` declares it: the framework reads those folders' ``.env``
+    family; ``None`` without code facts (the root's, then)."""
+    if code is None:
+        return None
+    from envaudit.loaders import LOADERS
+
+    out: dict[str, set[str]] = {}
+    for p in code.package_loaders:
+        if p.loader in LOADERS and LOADERS[p.loader].kind == "convention":
+            out.setdefault(p.loader, set()).add(p.folder)
+    return {loader: frozenset(folders) for loader, folders in out.items()}
 
 
 def load_names(code: Any) -> dict[str, frozenset[str]] | None:

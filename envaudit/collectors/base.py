@@ -65,6 +65,11 @@ class CollectOptions(Record):
     load_names: dict[str, frozenset[str]] | None = None
     """Per node loader, the file names the code makes it load (``dotenv.config({path: [...]})``,
     ``.env`` by default); ``None`` when the code was not analysed (every file is read)."""
+    convention_folders: Mapping[str, frozenset[str]] | None = None
+    """Per convention loader (Next.js, Vite, dotenv-flow), the root-relative folders whose
+    ``package.json`` declares it (``""``: the root); set by the engine between the two phases
+    when the code was analysed, ``None`` otherwise (only the root's files are the
+    framework's)."""
     provider: str | None = None
     """``--provider`` (forces the provider's rules on)."""
     environ: Mapping[str, str] = {}

@@ -337,7 +337,7 @@ def _relabel(reading: FileReading, loader: str) -> FileReading:
 
 
 def loaders_for(
-    name: str, origin: str, options: CollectOptions, *, at_root: bool = True,
+    name: str, origin: str, options: CollectOptions, *, folder: str = "",
     compose: bool = False,
 ) -> tuple[str, ...]:
     """Which loaders in use read this file.
@@ -363,9 +363,11 @@ def loaders_for(
         elif kind == "library" and (options.load_names is None
                                     or name in options.load_names.get(loader, {".env"})):
             out.append(loader)  # dotenv.config() and dotenvx read ./.env unless told otherwise
-        elif kind == "convention" and name.startswith(".env") and not example and at_root:
-            # .env, .env.local, .env.<mode>, .env.<mode>.local of the folder whose package.json
-            # declares the framework: the root's (the only manifest inference reads)
+        elif kind == "convention" and name.startswith(".env") and not example and (
+                folder in (options.convention_folders or {}).get(loader, ())
+                if options.convention_folders is not None else folder == ""):
+            # .env, .env.local, .env.<mode>, .env.<mode>.local of a folder whose package.json
+            # declares the framework (the root's when the code was not analysed)
             out.append(loader)
         elif loader == COMPOSE and compose:
             out.append(loader)
@@ -414,8 +416,9 @@ def read_file(
     name = os.path.basename(abspath)
     # the walk's paths are normal already (joined to an absolute root), so are compose's keys
     compose = options.compose_env_files.get(abspath) if options.compose_env_files else None
+    folder = os.path.relpath(os.path.dirname(abspath), options.root).replace(os.sep, "/")
     loaders = loaders_for(name, origin, options, compose=compose is not None,
-                          at_root=os.path.dirname(abspath) == os.path.normpath(options.root))
+                          folder="" if folder == "." else folder)
     # a file compose loads is not an example, whatever its name
     role = "env" if compose is not None else role_of(name)
     if data is None:

@@ -22,6 +22,9 @@ from envaudit.model import (
     LoaderUse,
 )
 
+#: The npm packages that are an Anthropic SDK.
+NODE_SDK_PACKAGES = frozenset(("@anthropic-ai/sdk", "@anthropic-ai/claude-agent-sdk",
+                               "@anthropic-ai/bedrock-sdk", "@anthropic-ai/vertex-sdk"))
 _SDK = {
     "pyproject.toml": re.compile(r"""["']anthropic(?:\[[^\]]*\])?\s*(?:[<>=!~;"'\s]|$)"""),
     "requirements.txt": re.compile(r"(?mi)^\s*anthropic(?:\[[^\]]*\])?\s*(?:[<>=!~;#]|$)"),
@@ -36,8 +39,9 @@ _PYTHON_DOTENV = {
     "requirements.txt": re.compile(r"(?mi)^\s*python-dotenv(?:\[[^\]]*\])?\s*(?:[<>=!~;#]|$)"),
     "Pipfile": re.compile(r"(?mi)^\s*[\"']?python-dotenv[\"']?\s*="),
 }
-#: package.json dependency -> the loader it brings.
-_NODE_PACKAGES = {
+#: package.json dependency -> the loader it brings (the source analysis reads every workspace's
+#: package.json with it too).
+NODE_PACKAGES = {
     "dotenv": NODE_DOTENV,
     "dotenv-expand": DOTENV_EXPAND,
     "@dotenvx/dotenvx": DOTENVX,
@@ -78,7 +82,7 @@ def _package_json(text: str) -> Iterator[LoaderUse]:
     for field in ("dependencies", "devDependencies"):
         deps = manifest.get(field)
         if isinstance(deps, dict):
-            for package, loader in _NODE_PACKAGES.items():
+            for package, loader in NODE_PACKAGES.items():
                 if package in deps:
                     yield LoaderUse(loader, f"package.json {field} has {package}")
     scripts = manifest.get("scripts")

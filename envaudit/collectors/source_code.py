@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from envaudit.collectors.base import CollectOptions, Collector, Fact
+from envaudit.collectors.base import CollectOptions, Collector, Fact, ProviderHint
 from envaudit.model import Skip
 
 
@@ -31,4 +31,6 @@ class SourceCodeCollector(Collector):
             return
         for skipped in facts.skipped:
             yield Skip("code", skipped.reason, path=skipped.path)
+        for manifest in facts.sdk_manifests:
+            yield ProviderHint(f"{manifest} declares an Anthropic SDK")
         yield facts  # type: ignore[misc]

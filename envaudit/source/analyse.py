@@ -21,6 +21,8 @@ from typing import Any
 
 from envaudit.collectors.compose_files import COMPOSE_FILE_NAMES
 from envaudit.collectors.discovery import VENV_MARKER
+from envaudit.collectors.manifests import NODE_PACKAGES as PACKAGE_LOADERS
+from envaudit.collectors.manifests import NODE_SDK_PACKAGES as SDK_PACKAGES
 from envaudit.model import Location
 from envaudit.source import js_code, python_code
 from envaudit.source.facts import (
@@ -31,6 +33,7 @@ from envaudit.source.facts import (
     EntryPoint,
     LoadCall,
     LoadOrderHazard,
+    PackageLoader,
 )
 from envaudit.source.project import (
     CLIENT,
@@ -119,6 +122,8 @@ class _Finder:
         self.starts: list[Start] = []
         self.compose_folders: list[str] = []
         self.package_folders: list[str] = []
+        self.package_loaders: list[PackageLoader] = []
+        self.sdk_manifests: list[str] = []
 
     # ------------------------------------------------------------------ adding
 
@@ -184,6 +189,17 @@ class _Finder:
             return
         if not isinstance(doc, dict):
             return
+        shown_path = p.rel(path)
+        for field in ("dependencies", "devDependencies"):
+            deps = doc.get(field)
+            if isinstance(deps, dict):
+                if folder != p.root and not deps.keys().isdisjoint(SDK_PACKAGES):
+                    self.sdk_manifests.append(shown_path)
+                for package, loader in PACKAGE_LOADERS.items():
+                    if package in deps:
+                        self.package_loaders.append(PackageLoader(
+                            loader, "" if folder == p.root else p.rel(folder),
+                            f"{shown_path} {field} has {package}"))
         scripts = doc.get("scripts")
         if isinstance(scripts, dict):
             for name, text in scripts.items():
@@ -489,6 +505,8 @@ def analyse(root: str) -> CodeFacts:
         skipped=skipped, files_read=project.files_read, files_parsed=project.files_parsed,
         notes=tuple(notes + project.notes), compose_folders=tuple(finder.compose_folders),
         package_folders=tuple(finder.package_folders),
+        package_loaders=tuple(finder.package_loaders),
+        sdk_manifests=tuple(dict.fromkeys(finder.sdk_manifests)),
     )
 
 

@@ -186,6 +186,19 @@ class SkippedSource(Record):
     ``import chain deeper than N modules`` ... (never quotes the file's content)."""
 
 
+class PackageLoader(Record):
+    """A ``package.json`` that declares a dotenv library or a framework with an env-file
+    convention (``next``, ``vite``, ``dotenv-flow``): the framework reads that package's
+    folder's ``.env`` family."""
+
+    loader: str
+    """As ``--loader`` names it (``nextjs``, ``vite``, ``dotenv-flow``, ``node-dotenv`` ...)."""
+    folder: str
+    """Root-relative folder of the ``package.json`` (``""``: the root)."""
+    reason: str
+    """``apps/web/package.json dependencies has next``."""
+
+
 class CodeFacts(Record):
     """What the project's Python and JavaScript/TypeScript source says about loading dotenv files
     and building SDK clients.
@@ -221,6 +234,12 @@ class CodeFacts(Record):
     package_folders: tuple[str, ...] = ()
     """Root-relative folders (``""``: the root) among those listed for entry points that hold a
     ``package.json``: where npm runs a package's scripts, so node's current folder."""
+    package_loaders: tuple[PackageLoader, ...] = ()
+    """The loaders those ``package.json`` files declare (dependencies, devDependencies), per
+    folder: a workspace's Next.js reads its own folder's files."""
+    sdk_manifests: tuple[str, ...] = ()
+    """Root-relative paths of the workspace ``package.json`` files (below the root) that declare
+    an Anthropic SDK: evidence the provider is in use (the root's is the manifest collector's)."""
 
     @property
     def loader_names(self) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ from envaudit.loaders.docker_env_file import MAX_LINE_BYTES
 from envaudit.model import (
     COMPOSE,
     DOCKER_ENV_FILE,
+    NEXTJS,
     PYTHON_DOTENV,
     DotenvFile,
     FileReading,
@@ -177,6 +178,25 @@ def test_loaders_for_compose(name: str, origin: str, named: bool,
                              expected: tuple[str, ...]) -> None:
     opts = CollectOptions(root="/p", loaders_in_use=(PYTHON_DOTENV, COMPOSE))
     assert loaders_for(name, origin, opts, compose=named) == expected
+
+
+@pytest.mark.parametrize(("name", "folder", "folders", "expected"), [
+    (".env.local", "apps/web", {NEXTJS: frozenset({"apps/web"})}, (PYTHON_DOTENV, NEXTJS)),
+    (".env", "apps/web", {NEXTJS: frozenset({"apps/web"})}, (PYTHON_DOTENV, NEXTJS)),
+    (".env.local", "apps/api", {NEXTJS: frozenset({"apps/web"})}, (PYTHON_DOTENV,)),
+    (".env.local", "", {NEXTJS: frozenset({"apps/web"})}, (PYTHON_DOTENV,)),  # not the root's
+    (".env.example", "apps/web", {NEXTJS: frozenset({"apps/web"})}, (PYTHON_DOTENV,)),
+    (".env.local", "", None, (PYTHON_DOTENV, NEXTJS)),      # code not analysed: the root's
+    (".env.local", "apps/web", None, (PYTHON_DOTENV,)),
+])
+def test_loaders_for_a_framework_reads_its_workspace_s_files(
+        name: str, folder: str, folders: dict[str, frozenset[str]] | None,
+        expected: tuple[str, ...]) -> None:
+    """Next.js (Vite, dotenv-flow) reads the ``.env`` family of the folder whose package.json
+    declares it (``CollectOptions.convention_folders``), whichever workspace that is."""
+    opts = CollectOptions(root="/p", loaders_in_use=(PYTHON_DOTENV, NEXTJS),
+                          convention_folders=folders)
+    assert loaders_for(name, "discovered", opts, folder=folder) == expected
 
 
 def test_format_raw_is_read_whole(tree: Path) -> None:

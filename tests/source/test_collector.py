@@ -9,7 +9,7 @@ from pathlib import Path
 
 from envaudit import engine
 from envaudit.collectors import ALL_COLLECTORS
-from envaudit.collectors.base import CollectOptions
+from envaudit.collectors.base import CollectOptions, ProviderHint
 from envaudit.collectors.source_code import SourceCodeCollector
 from envaudit.model import Skip
 from envaudit.source.facts import CodeFacts
@@ -52,6 +52,28 @@ def test_rules_name_both_places_and_the_entry_point_never_a_value(root: Path,
     assert found[0].location.display() == "llm.py:2"
     for f in report.findings:
         assert KEY not in f.message and KEY not in f.fix and KEY[20:60] not in f.message
+
+
+def test_each_workspace_manifest_says_its_loaders_and_the_sdk(root: Path, write: Write) -> None:
+    """A workspace's package.json (not only the root's) makes its framework a loader in use for
+    its folder's files, and one naming the SDK is evidence the provider is in use."""
+    write("package.json", '{"private": true, "workspaces": ["apps/*"]}\n')
+    write("apps/web/package.json",
+          '{"dependencies": {"next": "16.0.0", "@anthropic-ai/sdk": "^0.68.0"}}\n')
+    write("apps/web/.env.local", "ANTHROPIC_MODEL=claude-opus-4-1\n")
+    write("apps/admin/package.json", '{"devDependencies": {"vite": "^7.0.0"}}\n')
+    facts = list(SourceCodeCollector().collect(CollectOptions(root=str(root))))
+    code = facts[-1]
+    assert isinstance(code, CodeFacts)
+    assert [(p.loader, p.folder, p.reason) for p in code.package_loaders] == [
+        ("vite", "apps/admin", "apps/admin/package.json devDependencies has vite"),
+        ("nextjs", "apps/web", "apps/web/package.json dependencies has next")]
+    assert code.sdk_manifests == ("apps/web/package.json",)
+    assert ProviderHint("apps/web/package.json declares an Anthropic SDK") in facts
+    snapshot = engine.collect(CollectOptions(root=str(root), process_env=False))
+    assert snapshot.loaders == ("nextjs", "vite")
+    assert {f.path: f.loaders for f in snapshot.files} == {"apps/web/.env.local": ("nextjs",)}
+    assert "apps/web/package.json declares an Anthropic SDK" in snapshot.provider_hints
 
 
 def test_search_scope_groups_entry_points(root: Path, write: Write) -> None:
