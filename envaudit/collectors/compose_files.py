@@ -48,10 +48,19 @@ _GATE_BYTES = 4 * 1024 * 1024
 SOURCE = "compose"
 
 
-def names_env_files(folder: str) -> bool:
+def names_env_files(folder: str, environ: Mapping[str, str]) -> bool:
     """Whether a compose file of ``folder`` may name env files: one of them says ``env_file``
-    (or cannot be read here, for the model to say why). Without it compose reads no dotenv
-    file and is not a loader in use, so the model is not loaded."""
+    (or cannot be read here, for the model to say why), or ``COMPOSE_FILE`` (in ``environ`` or
+    the folder's ``.env``) may name other files. Without it compose reads no dotenv file and is
+    not a loader in use, so the model is not loaded."""
+    if environ.get("COMPOSE_FILE"):
+        return True
+    try:
+        _, data = read_regular(os.path.join(folder, ".env"), _GATE_BYTES)
+    except (OSError, NotRegularFile):
+        data = b""
+    if data is None or b"COMPOSE_FILE" in data:
+        return True
     for name in (*COMPOSE_FILE_NAMES, *OVERRIDE_FILE_NAMES):
         try:
             _, data = read_regular(os.path.join(folder, name), _GATE_BYTES)
@@ -103,15 +112,16 @@ class _Projects:
         """Read the project of ``folder`` (its default compose files, merged)."""
         from envaudit.loaders import compose_project as cp
 
-        files, warnings = cp.find_compose_files(folder)
+        dotenv = cp.read_project_dotenv(folder, self.environ)
+        files, warnings = cp.chosen_compose_files(folder, self.environ, dotenv.values)
         if not files:
             return
         self.facts += [Skip(SOURCE, w, path=self.show(files[0])) for w in warnings]
-        dotenv = cp.read_project_dotenv(folder, self.environ)
         if dotenv.error is not None:
             self.facts.append(self.refused(dotenv.error, files[0]))
             return
-        loaded = cp.load_project(folder, self.environ, files=files,
+        # the project folder is the first file's (relative env_file paths start there)
+        loaded = cp.load_project(os.path.dirname(files[0]), self.environ, files=files,
                                  project_env=dotenv.values)
         if isinstance(loaded, cp.ComposeProjectError):
             self.facts.append(self.refused(loaded, files[0]))
@@ -212,10 +222,11 @@ class ComposeCollector(Collector):
     def collect(self, options: CollectOptions) -> Iterator[Fact]:
         """Yield a ``LoaderUse`` per project whose services name env files, a ``Skip`` per
         thing compose would refuse, then one ``ComposeFacts`` when any project was read."""
-        folders = [f for f in compose_folders(options) if names_env_files(f)]
+        environ = options.reading_environ()
+        folders = [f for f in compose_folders(options) if names_env_files(f, environ)]
         if not folders:
             return
-        project = _Projects(options, options.reading_environ())
+        project = _Projects(options, environ)
         for folder in folders:
             project.read(folder)
         project.settle()

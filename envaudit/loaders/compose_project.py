@@ -11,6 +11,11 @@ from compose-go source ``cli/options.go``, ``override/merge.go``, ``override/unc
   ``docker-compose.override.yml``, ``docker-compose.override.yaml`` in the same folder, merged on
   top. (compose also walks up to parent folders when the folder has none: see
   :func:`find_compose_files`.) Several YAML documents in one file merge the same way.
+* ``COMPOSE_FILE`` (the shell's, else the project ``.env``'s; split on
+  ``COMPOSE_PATH_SEPARATOR``, else the OS path separator) replaces the default files and their
+  override (compose-go ``WithConfigFileEnv``); the project folder is then the first file's, and
+  every relative path of every file starts there (:func:`chosen_compose_files`). ``-f`` on a
+  command line is not read.
 * A mapping key written twice in one mapping (anywhere in a file; same text, whatever the quoting)
   makes compose refuse the project (yaml.v3's unique-keys check: ``mapping key "X" already
   defined at line N``), as compose v2 has done since it moved to yaml.v3.
@@ -66,6 +71,9 @@ MAX_COMPOSE_BYTES = 4 * 1024 * 1024
 MAX_ENV_FILE_BYTES = 16 * 1024 * 1024
 """We refuse to read an env file larger than this."""
 DISABLE_ENV_FILE = "COMPOSE_DISABLE_ENV_FILE"
+#: The compose files to read instead of the default ones, and their separator.
+COMPOSE_FILE = "COMPOSE_FILE"
+PATH_SEPARATOR = "COMPOSE_PATH_SEPARATOR"
 """Shell variable that stops compose reading the project ``.env``."""
 FAST_YAML = True
 """Read compose files with :mod:`envaudit.loaders.compose_yaml` first (PyYAML only for what it
@@ -284,6 +292,24 @@ def find_compose_files(folder: str | os.PathLike[str], *, search_parents: bool =
         if not search_parents or parent == current:
             return (), ()
         current = parent
+
+
+def chosen_compose_files(folder: str | os.PathLike[str], environ: Mapping[str, str],
+                         project_env: Mapping[str, str]
+                         ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The files ``docker compose`` run in ``folder`` without ``-f`` reads: those
+    ``COMPOSE_FILE`` lists (from the shell, else the project ``.env``; separated by
+    ``COMPOSE_PATH_SEPARATOR``, else ``:`` (``;`` on Windows); relative to ``folder``; no
+    override file is added; the project folder, which relative ``env_file`` paths start from,
+    is then the first file's), else the default ones (:func:`find_compose_files`)."""
+    listed = environ.get(COMPOSE_FILE) or project_env.get(COMPOSE_FILE)
+    if not listed:
+        return find_compose_files(folder)
+    separator = (environ.get(PATH_SEPARATOR) or project_env.get(PATH_SEPARATOR)
+                 or os.pathsep)
+    where = pure_path(folder)
+    files = tuple(pure_path(os.path.join(where, p)) for p in listed.split(separator) if p)
+    return files, ()
 
 
 def _read_capped(path: str, cap: int, what: str) -> bytes | ComposeProjectError:

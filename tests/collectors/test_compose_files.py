@@ -260,8 +260,46 @@ def test_a_compose_file_without_env_file_is_not_parsed(tree: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     compose(tree, "services:\n  a:\n    environment: [ANTHROPIC_MODEL=x]\n    image: [broken\n")
     monkeypatch.setattr(compose_files._Projects, "read", _never)
-    assert not names_env_files(str(tree))
+    assert not names_env_files(str(tree), {})
     assert facts(options(tree)) == []
+
+
+def test_compose_file_in_the_project_env_replaces_the_default_files(tree: Path) -> None:
+    """``COMPOSE_FILE=compose.yaml:deploy/compose.prod.yaml`` in the project ``.env``: compose
+    reads those files (no override file); relative env_file paths start from the first file's
+    folder, in every file."""
+    compose(tree, "services:\n  api:\n    image: api\n")
+    compose(tree, "services:\n  api:\n    env_file: dev.env\n", "compose.override.yaml")
+    compose(tree / "deploy", "services:\n  api:\n    env_file: deploy/prod.env\n",
+            "compose.prod.yaml")
+    write(tree, ".env", "COMPOSE_FILE=compose.yaml:deploy/compose.prod.yaml\n")
+    write(tree, "deploy/prod.env", "ANTHROPIC_MODEL=claude-sonnet-4-5\n")
+    write(tree, "dev.env", "ANTHROPIC_MODEL=claude-3-haiku-20240307\n")
+    assert names_env_files(str(tree), {})  # compose.yaml alone names no env file
+    out = found(options(tree))
+    assert [s.env_files for s in out.services] == [("deploy/prod.env",)]
+    assert list(out.env_files) == [where(tree, "deploy/prod.env")]
+    # the shell's COMPOSE_FILE wins over the project .env's; COMPOSE_PATH_SEPARATOR splits it
+    shell = {"COMPOSE_FILE": "compose.yaml;compose.override.yaml", "COMPOSE_PATH_SEPARATOR": ";"}
+    out = found(options(tree, environ=shell))
+    assert [s.env_files for s in out.services] == [("dev.env",)]
+
+
+def test_the_first_compose_file_s_folder_is_the_project_folder(tree: Path) -> None:
+    compose(tree, "services:\n  api:\n    image: api\n")
+    compose(tree / "deploy", "services:\n  api:\n    image: api\n    env_file: prod.env\n",
+            "compose.prod.yaml")
+    write(tree, "deploy/prod.env", "ANTHROPIC_MODEL=claude-sonnet-4-5\n")
+    out = found(options(tree, environ={"COMPOSE_FILE": "deploy/compose.prod.yaml"}))
+    assert [s.env_files for s in out.services] == [("deploy/prod.env",)]
+
+
+def test_a_missing_compose_file_named_in_compose_file_is_a_skip(tree: Path) -> None:
+    compose(tree, "services:\n  api:\n    env_file: .env\n")
+    write(tree, ".env", "COMPOSE_FILE=compose.yaml:compose.prod.yaml\n")
+    (skip,) = skips(options(tree))
+    assert skip.path == "compose.prod.yaml"
+    assert "docker compose refuses this project" in skip.reason
 
 
 def _never(*args: object) -> None:
