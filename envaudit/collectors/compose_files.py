@@ -5,9 +5,11 @@ A compose file is looked for only where it is cheap to know that one exists: in 
 source analysis listed (the root and two levels below it) whose listing holds a compose file
 name, or, when that analysis did not run, at the root (one ``lstat`` per default name, stopping
 at the first). The compose model (``envaudit.loaders.compose_project``) is imported only when a
-compose file says ``env_file`` (PyYAML only when the model's own block-YAML reader,
-``compose_yaml``, hands a file over to it): without env files compose reads no dotenv file and
-is not a loader in use (its ``environment:`` entries are then not audited). Everything compose
+compose file says ``env_file``, says ``environment`` beside a project ``.env``, or
+``COMPOSE_FILE`` may name other files (PyYAML only when the model's own block-YAML reader,
+``compose_yaml``, hands a file over to it). Compose is a loader in use when a service names env
+files or takes an ``environment:`` value from the project ``.env``; otherwise it reads no dotenv
+file and its ``environment:`` entries are not audited. Everything compose
 would refuse (bad YAML, an invalid entry, an unreadable project ``.env``, a required env file
 that does not exist) is a ``Skip`` with a one-line reason, never an exception.
 
@@ -20,6 +22,7 @@ dotenv rules only, and a ``Skip`` says the raw reading was not modelled.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
@@ -46,6 +49,8 @@ OVERRIDE_FILE_NAMES = ("compose.override.yml", "compose.override.yaml",
 _GATE_BYTES = 4 * 1024 * 1024
 #: ``Skip.source`` and ``Location.source`` of what comes from a compose file.
 SOURCE = "compose"
+#: A variable an ``environment:`` value interpolates (``$NAME``, ``${NAME}``, ``${NAME:-x}``).
+_REFERENCE = re.compile(r"(?<!\$)\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def names_env_files(folder: str, environ: Mapping[str, str]) -> bool:
@@ -61,6 +66,7 @@ def names_env_files(folder: str, environ: Mapping[str, str]) -> bool:
         data = b""
     if data is None or b"COMPOSE_FILE" in data:
         return True
+    project_env = bool(data)  # environment: entries may take their values from it
     for name in (*COMPOSE_FILE_NAMES, *OVERRIDE_FILE_NAMES):
         try:
             _, data = read_regular(os.path.join(folder, name), _GATE_BYTES)
@@ -68,7 +74,7 @@ def names_env_files(folder: str, environ: Mapping[str, str]) -> bool:
             continue
         except (OSError, NotRegularFile):
             return True
-        if data is None or b"env_file" in data:
+        if data is None or b"env_file" in data or (project_env and b"environment" in data):
             return True
     return False
 
@@ -145,8 +151,23 @@ class _Projects:
                 ref = service.env_files[0]
                 use = LoaderUse(COMPOSE, f"{self.show(ref.source)}:{ref.line} service "
                                          f"{service.name!r} has env_file {ref.path}")
+            if use is None and dotenv.path is not None:
+                use = self._from_project_env(service, dotenv.values)
         if use is not None:
             self.facts.append(use)
+
+    def _from_project_env(self, service: Service, project_env: Mapping[str, str]
+                          ) -> LoaderUse | None:
+        """Compose in use without ``env_file``: an ``environment:`` entry takes its value from
+        the project ``.env`` (a bare name the shell does not set, or ``${NAME}`` of one)."""
+        for e in service.environment:
+            names = [e.key] if e.value is None else _REFERENCE.findall(e.written or "")
+            for name in names:
+                if name in project_env and name not in self.environ:
+                    return LoaderUse(COMPOSE, f"{self.show(e.source)}:{e.line} service "
+                                              f"{service.name!r} takes {name} from the project "
+                                              ".env")
+        return None
 
     def environment(self, service: Service, resolved: dict[str, str | None]
                     ) -> tuple[Definition, ...]:

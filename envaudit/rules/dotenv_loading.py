@@ -160,8 +160,8 @@ class DotenvNotLoaded(Rule):
     credential explicitly (`Anthropic(api_key=settings.anthropic_api_key)`: pydantic-settings,
     python-decouple and friends read `.env` themselves), under a `Procfile` (`heroku local`,
     foreman and honcho load `.env`) and for a Pipfile project (`pipenv run` loads `.env`).
-    A compose file's `env_file:` is not taken into account yet: when compose passes the file
-    to the container, `--ignore EA209` (or `--env-file` with that file) says so.
+    A compose service that names the file with `env_file:`, or whose `environment:` entries
+    take values from the project `.env` (`${ANTHROPIC_API_KEY}`, a bare name), loads it too.
 
     ## Why is this bad?
     A `.env` file is not read by Python, node or the SDK: only a dotenv loader puts it into

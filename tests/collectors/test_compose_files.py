@@ -302,6 +302,34 @@ def test_a_missing_compose_file_named_in_compose_file_is_a_skip(tree: Path) -> N
     assert "docker compose refuses this project" in skip.reason
 
 
+@pytest.mark.parametrize(("environment", "shell", "reason"), [
+    ("ANTHROPIC_API_KEY: ${ANTHROPIC_API_KEY}", {},
+     "compose.yaml:5 service 'bot' takes ANTHROPIC_API_KEY from the project .env"),
+    ("- ANTHROPIC_API_KEY", {},  # a bare name: the shell's, else the project .env's
+     "compose.yaml:5 service 'bot' takes ANTHROPIC_API_KEY from the project .env"),
+    ("- KEY=$${ANTHROPIC_API_KEY}", {}, None),      # $$ is a literal dollar
+    ("ANTHROPIC_MODEL: claude-sonnet-4-5", {}, None),  # nothing from the project .env
+    ("ANTHROPIC_API_KEY: ${ANTHROPIC_API_KEY}", {"ANTHROPIC_API_KEY": "from-shell"}, None),
+])
+def test_environment_taken_from_the_project_env_makes_compose_a_loader(
+        tree: Path, environment: str, shell: dict[str, str], reason: str | None) -> None:
+    """Without env_file, compose still reads the project .env for ``${NAME}`` and bare names:
+    the container gets its values, so compose is a loader in use (and EA209 stays silent)."""
+    compose(tree, f"services:\n  bot:\n    build: .\n    environment:\n      {environment}\n")
+    write(tree, ".env", "ANTHROPIC_API_KEY=sk-ant-api03-x\n")
+    assert names_env_files(str(tree), shell)
+    assert [u.reason for u in uses(options(tree, environ=shell))] == (
+        [reason] if reason else [])
+
+
+def test_environment_without_a_project_env_does_not_load_the_model(
+        tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    compose(tree, "services:\n  bot:\n    environment: [ANTHROPIC_API_KEY]\n")
+    monkeypatch.setattr(compose_files._Projects, "read", _never)
+    assert not names_env_files(str(tree), {})
+    assert facts(options(tree)) == []
+
+
 def _never(*args: object) -> None:
     raise AssertionError("the compose model was loaded")
 

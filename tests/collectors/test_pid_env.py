@@ -80,8 +80,11 @@ def test_another_users_process_is_access_denied() -> None:
                 os.setgroups([])
                 os.setgid(nobody.pw_gid)
                 os.setuid(nobody.pw_uid)
-                os.write(write_end, str(read_environ(pid)).encode())
+                said = str(read_environ(pid))
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent
+                said = repr(exc)
             finally:
+                os.write(write_end, said.encode())
                 os._exit(0)
         os.close(write_end)
         with os.fdopen(read_end, "rb") as reader:
