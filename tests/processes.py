@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+
+import psutil
 
 
 @contextmanager
@@ -15,9 +18,15 @@ def running(environ: Mapping[str, str | bytes]) -> Iterator[int]:
     ``PATH`` is added when missing), killed on exit."""
     env = {k.encode(): v if isinstance(v, bytes) else v.encode() for k, v in environ.items()}
     env.setdefault(b"PATH", os.environ.get("PATH", "/usr/bin:/bin").encode())
-    # Popen returns once exec has succeeded: the process already has ``env``
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], env=env)
     try:
+        # Popen returns when exec has closed the error pipe, which Linux does before it sets up
+        # the new environment: /proc/PID/environ reads empty for a moment (measured)
+        deadline = time.monotonic() + 10
+        while "PATH" not in psutil.Process(proc.pid).environ():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the child's environment never appeared")
+            time.sleep(0.005)
         yield proc.pid
     finally:
         proc.kill()

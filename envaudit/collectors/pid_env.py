@@ -18,6 +18,9 @@ from envaudit.model import PROCESS, Definition, Location, PidEnvironment, Skip
 
 #: ``Skip.source`` and ``Location.source`` of what comes from another process.
 SOURCE = "pid"
+#: How often, and how long apart, an empty environment is read again.
+_RETRIES = 10
+_RETRY_SECONDS = 0.005
 
 
 def read_environ(pid: int) -> tuple[str, dict[str, str]] | str:
@@ -28,6 +31,15 @@ def read_environ(pid: int) -> tuple[str, dict[str, str]] | str:
     try:
         process = psutil.Process(pid)
         environ = process.environ()
+        for _ in range(_RETRIES):
+            if environ:
+                break
+            # just started (`app & envaudit --pid $!`): Linux shows an empty environment until
+            # exec has set it up (measured); a process with no environment at all costs 50 ms
+            import time
+
+            time.sleep(_RETRY_SECONDS)
+            environ = process.environ()
     except psutil.ZombieProcess:  # a NoSuchProcess: test it first
         return "a zombie process: its environment is gone"
     except psutil.NoSuchProcess:

@@ -469,9 +469,12 @@ class KeyNonAscii(Rule):
             index, char = bad[0]
             import unicodedata
 
-            name = unicodedata.name(char, "unnamed character")
+            if "\udc80" <= char <= "\udcff":  # an undecodable byte (a process environment)
+                shown = f"the byte 0x{ord(char) - 0xDC00:02X}, which is not UTF-8,"
+            else:
+                shown = f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
             more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-            message = (f"{site.name} contains U+{ord(char):04X} {name} at position {index + 1}"
+            message = (f"{site.name} contains {shown} at position {index + 1}"
                        f"{more}{where(site, loaders)}: {fact('key-non-ascii', 'python-0')}; "
                        f"{fact('key-non-ascii', 'python-2')}; {fact('key-non-ascii', 'ts')}")
             yield self.finding(message, site.location, site.name, subject=",".join(loaders))

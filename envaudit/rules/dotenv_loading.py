@@ -62,7 +62,7 @@ def _loading_evidence(ctx: AuditContext) -> list[str]:
 
     NOTE: the engine assumes python-dotenv when no modelled, non-docker loader is named, and
     drops what it does not model (``node --env-file``, ``process.loadEnvFile()``, ``uvicorn
-    --env-file``, compose): the code facts are read here directly, not only ``loader_uses``.
+    --env-file``): the code facts are read here directly, not only ``loader_uses``.
     """
     snapshot = ctx.snapshot
     uses = snapshot.loader_uses

@@ -37,6 +37,20 @@ def test_reads_the_environment_a_real_process_started_with() -> None:
     assert environ["ANTHROPIC_BASE_URL"] == "https://gw.example.com"
 
 
+def test_a_process_read_the_moment_it_starts_has_its_environment() -> None:
+    """``app & envaudit --pid $!``: Linux shows an empty environment until exec has set it up;
+    it is read again until it appears."""
+    for _ in range(30):
+        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
+                                env={"ANTHROPIC_MODEL": "claude-sonnet-4-5"})
+        try:
+            read = read_environ(proc.pid)
+        finally:
+            proc.kill()
+            proc.wait()
+        assert not isinstance(read, str) and read[1] == {"ANTHROPIC_MODEL": "claude-sonnet-4-5"}
+
+
 def test_collector_keeps_the_relevant_variables_at_a_pid_location(tmp_path: Path) -> None:
     with running({"ANTHROPIC_BASE_URL": "https://gw.example.com", "UNRELATED": "x"}) as pid:
         facts = list(PidEnvCollector().collect(CollectOptions(str(tmp_path), pids=(pid, pid))))
@@ -190,3 +204,6 @@ def test_values_that_are_not_utf8_are_reported_without_a_crash(runner: CliRunner
             assert proc.returncode == 1, proc.stderr
             assert b"Traceback" not in proc.stderr
             assert KEY[13:40].encode() not in proc.stdout
+            if fmt == "text":
+                assert (b"ANTHROPIC_API_KEY contains the byte 0xFF, which is not UTF-8, at "
+                        b"position 107") in proc.stdout
