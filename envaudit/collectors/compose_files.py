@@ -132,6 +132,7 @@ class _Projects:
         if isinstance(loaded, cp.ComposeProjectError):
             self.facts.append(self.refused(loaded, files[0]))
             return
+        self.facts += [Skip(SOURCE, w, path=self.show(files[0])) for w in loaded.warnings]
         lookup = cp.project_lookup(self.environ, dotenv.values)
         project_env = dict(dotenv.values)
         use: LoaderUse | None = None

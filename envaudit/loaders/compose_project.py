@@ -16,6 +16,13 @@ from compose-go source ``cli/options.go``, ``override/merge.go``, ``override/unc
   override (compose-go ``WithConfigFileEnv``); the project folder is then the first file's, and
   every relative path of every file starts there (:func:`chosen_compose_files`). ``-f`` on a
   command line is not read.
+* ``extends`` (compose-go ``loader/extends.go``, ``override.ExtendService``): a service takes
+  its base service's ``env_file`` and ``environment`` (after the base's own ``extends``), then
+  its own merge in as an override file's do; the base comes from the same file, or from
+  ``file:`` (relative to the project folder, or to the extending file's folder when that file
+  was itself read through ``extends``), whose relative paths start from its own folder. A base
+  that does not exist, a loop, or a chain longer than :data:`MAX_EXTENDS` is refused.
+  ``include:`` is not read (a warning says so).
 * A mapping key written twice in one mapping (anywhere in a file; same text, whatever the quoting)
   makes compose refuse the project (yaml.v3's unique-keys check: ``mapping key "X" already
   defined at line N``), as compose v2 has done since it moved to yaml.v3.
@@ -52,7 +59,7 @@ import math
 import os
 import re
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, Union
 
@@ -711,29 +718,140 @@ def _unique_keys(root: Any, path: str) -> None:
             first[key.value] = _line(key)
 
 
+#: A service's ``env_file`` / ``environment`` in one file: ``(op, items)`` per key written, op
+#: ``reset`` (``!reset``), ``replace`` (``!override``) or ``merge``.
+_Layer = dict[str, tuple[str, list[Any]]]
+#: How deep ``extends`` may chain before the project is refused (compose has no limit; a chain
+#: this long is a mistake, and the recursion must end).
+MAX_EXTENDS = 32
+
+
+def _layer(reader: _FileReader, body: Any) -> _Layer:
+    out: _Layer = {}
+    for key, value in _mapping_items(body):
+        if key.id != "scalar" or key.value not in ("env_file", "environment"):
+            continue
+        if value.tag == _TAG_RESET:
+            out[key.value] = ("reset", [])
+            continue
+        items: list[Any] = (reader.env_files(value) if key.value == "env_file"
+                            else reader.environment(value))
+        out[key.value] = ("replace" if value.tag == _TAG_OVERRIDE else "merge", items)
+    return out
+
+
+def _apply_layer(env_files: list[EnvFileRef], environment: list[EnvironmentEntry],
+                 layer: _Layer) -> tuple[list[EnvFileRef], list[EnvironmentEntry]]:
+    for key, (op, items) in layer.items():
+        if key == "env_file":
+            env_files = ([] if op == "reset" else items if op == "replace"
+                         else _merge_env_files(env_files, items))
+        else:
+            environment = ([] if op == "reset" else items if op == "replace"
+                           else _merge_environment(environment, items))
+    return env_files, environment
+
+
+def _extends_node(body: Any) -> Any:
+    return next((v for k, v in _mapping_items(body) if k.id == "scalar" and k.value == "extends"),
+                None)
+
+
+def _extended(reader: _FileReader, name: str, node: Any, bodies: dict[str, Any],
+              seen: frozenset[tuple[str, str]]) -> tuple[list[EnvFileRef], list[EnvironmentEntry]]:
+    """The ``env_file`` and ``environment`` service ``name`` inherits through ``extends``
+    (``node``): the base service's own (after its own ``extends``), from this file or from
+    ``file:`` (relative to this file's folder for a file read through ``extends``, else to the
+    project folder; the base's relative paths start from its file's folder)."""
+    file_node = None
+    if node.id == "mapping":
+        fields = {k.value: v for k, v in _mapping_items(node) if k.id == "scalar"}
+        if "service" not in fields:
+            raise reader.fail("invalid_service", f"service {name!r}: extends has no 'service'",
+                              node)
+        ref = reader.string(fields["service"], "extends service", "invalid_service")
+        file_node = fields.get("file")
+    else:
+        ref = reader.string(node, "extends", "invalid_service")
+    other, others = reader, bodies
+    if file_node is not None:
+        path = pure_path(os.path.join(reader.folder, reader.string(
+            file_node, "extends file", "invalid_service")))
+        data = _read_capped(path, MAX_COMPOSE_BYTES, "the file extends names")
+        if isinstance(data, ComposeProjectError):
+            raise _Invalid(data._replace(path=reader.path, line=_line(file_node)))
+        other = _FileReader(path, os.path.dirname(path), reader.lookup, reader.environ)
+        others = {}
+        for root in _compose(data, path):
+            _unique_keys(root, path)
+            others.update((n, b) for n, _, b in other.services(root))
+    if ref not in others:
+        raise reader.fail("invalid_service", f"service {name!r} extends {ref!r}, which "
+                          f"{'that file' if file_node is not None else 'this file'} does not "
+                          "define", node)
+    if (other.path, ref) in seen or len(seen) > MAX_EXTENDS:
+        raise reader.fail("invalid_service", f"service {name!r}: extends loops back to "
+                          f"{ref!r}" if (other.path, ref) in seen else
+                          f"service {name!r}: extends chains more than {MAX_EXTENDS} services",
+                          node)
+    body = others[ref]
+    below = _extends_node(body)
+    start: tuple[list[EnvFileRef], list[EnvironmentEntry]] = ([], [])
+    if below is not None:
+        start = _extended(other, ref, below, others, seen | {(other.path, ref)})
+    return _apply_layer(*start, _layer(other, body))
+
+
 def _apply_document(drafts: dict[str, _ServiceDraft], reader: _FileReader, root: Any) -> None:
-    for name, name_node, body in reader.services(root):
+    services = reader.services(root)
+    bodies = {name: body for name, _, body in services}
+    for name, name_node, body in services:
         draft = drafts.get(name)
         if draft is None:
             draft = _ServiceDraft(name, reader.path, _line(name_node), [], [])
             drafts[name] = draft
-        for key, value in _mapping_items(body):
-            if key.id != "scalar" or key.value not in ("env_file", "environment"):
-                continue
-            if value.tag == _TAG_RESET:
-                if key.value == "env_file":
-                    draft.env_files = []
-                else:
-                    draft.environment = []
-                continue
-            replace = value.tag == _TAG_OVERRIDE
-            if key.value == "env_file":
-                refs = reader.env_files(value)
-                draft.env_files = refs if replace else _merge_env_files(draft.env_files, refs)
-            else:
-                entries = reader.environment(value)
-                draft.environment = (entries if replace
-                                     else _merge_environment(draft.environment, entries))
+        layer = _layer(reader, body)
+        extends = _extends_node(body)
+        if extends is None:
+            draft.env_files, draft.environment = _apply_layer(
+                draft.env_files, draft.environment, layer)
+            continue
+        # the service with what it inherits, then merged into the earlier files' definition
+        files, environment = _apply_layer(
+            *_extended(reader, name, extends, bodies, frozenset({(reader.path, name)})), layer)
+        draft.env_files = _merge_env_files(draft.env_files, files)
+        draft.environment = _merge_environment(draft.environment, environment)
+
+
+def _not_modelled(root: Any, path: str) -> list[str]:
+    """Warnings for what a document says that this model does not read (``include:``)."""
+    if root.id != "mapping":
+        return []
+    return [f"{os.path.basename(path)}:{_line(key)} says include:, which envaudit does not "
+            "model yet: the services of the files it includes are not audited"
+            for key, _ in root.value if key.id == "scalar" and key.value == "include"]
+
+
+def _compose(data: bytes, path: str) -> list[Any]:
+    """The document roots of a compose file (``None`` ones dropped); raises ``_Invalid`` for
+    YAML compose would refuse."""
+    roots: list[Any] | None = compose_yaml.compose_documents(data) if FAST_YAML else None
+    if roots is not None:
+        return [r for r in roots if r is not None]
+    import yaml  # lazily, and only for what compose_yaml leaves: it costs ~9 ms
+
+    try:
+        return [r for r in yaml.compose_all(data, Loader=yaml.SafeLoader) if r is not None]
+    # PyYAML lets a ValueError through on an out-of-range escape (``"\\U00110000"``)
+    except (yaml.YAMLError, ValueError) as e:
+        mark = getattr(e, "problem_mark", None)
+        if isinstance(e, ValueError):
+            problem = "a character escape names no Unicode character"
+        else:
+            problem = getattr(e, "problem", None) or type(e).__name__
+        raise _Invalid(ComposeProjectError(
+            "yaml", f"malformed YAML: {problem}", path,
+            int(mark.line) + 1 if mark is not None else None)) from None
 
 
 def load_project(
@@ -765,34 +883,18 @@ def load_project(
     lookup = project_lookup(environ, project_env)
     drafts: dict[str, _ServiceDraft] = {}
     documents = 0
+    unread: list[str] = []
     for path in paths:
         data = _read_capped(path, MAX_COMPOSE_BYTES, "the compose file")
         if isinstance(data, ComposeProjectError):
             return data
         reader = _FileReader(path, where, lookup, environ)
-        roots: Iterable[Any] | None = compose_yaml.compose_documents(data) if FAST_YAML else None
-        yaml_errors: tuple[type[Exception], ...] = ()  # the fast reader raises none
-        if roots is None:
-            import yaml  # lazily, and only for what compose_yaml leaves: it costs ~9 ms
-
-            roots = yaml.compose_all(data, Loader=yaml.SafeLoader)
-            # PyYAML lets a ValueError through on an out-of-range escape (``"\\U00110000"``)
-            yaml_errors = (yaml.YAMLError, ValueError)
         try:
-            for root in roots:
-                if root is None:
-                    continue
+            for root in _compose(data, path):
                 documents += 1
                 _unique_keys(root, path)
+                unread += _not_modelled(root, path)
                 _apply_document(drafts, reader, root)
-        except yaml_errors as e:
-            mark = getattr(e, "problem_mark", None)
-            if isinstance(e, ValueError):
-                problem = "a character escape names no Unicode character"
-            else:
-                problem = getattr(e, "problem", None) or type(e).__name__
-            return ComposeProjectError("yaml", f"malformed YAML: {problem}", path,
-                                       int(mark.line) + 1 if mark is not None else None)
         except _Invalid as e:
             return e.error
         except RecursionError:
@@ -803,7 +905,7 @@ def load_project(
         Service(d.name, d.source, d.line, tuple(d.env_files), tuple(d.environment))
         for d in drafts.values()
     )
-    return ComposeProject(where, paths, services, warnings)
+    return ComposeProject(where, paths, services, warnings + tuple(unread))
 
 
 def written_environment(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
@@ -814,17 +916,13 @@ def written_environment(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
     data = _read_capped(pure_path(path), MAX_COMPOSE_BYTES, "the compose file")
     if isinstance(data, ComposeProjectError):
         return []
-    roots: list[Any] | None = compose_yaml.compose_documents(data)
-    if roots is None:
-        import yaml
-
-        try:
-            roots = list(yaml.compose_all(data, Loader=yaml.SafeLoader))
-        except (yaml.YAMLError, ValueError, RecursionError):
-            text = data.decode("utf-8", "replace")
-            return [(m[1], m[2].strip("'\"")) for m in _WRITTEN_LINE.finditer(text)]
+    try:
+        roots = _compose(data, str(path))
+    except (_Invalid, RecursionError):
+        text = data.decode("utf-8", "replace")
+        return [(m[1], m[2].strip("'\"")) for m in _WRITTEN_LINE.finditer(text)]
     out: list[tuple[str, str]] = []
-    stack = [r for r in roots if r is not None]
+    stack = list(roots)
     while stack:
         node = stack.pop()
         if node.id == "scalar":

@@ -330,6 +330,15 @@ def test_environment_without_a_project_env_does_not_load_the_model(
     assert facts(options(tree)) == []
 
 
+def test_include_is_said_to_be_not_modelled(tree: Path) -> None:
+    compose(tree, "include:\n  - other/compose.yaml\nservices:\n  a:\n    env_file: .env\n")
+    write(tree, ".env", "ANTHROPIC_MODEL=claude-sonnet-4-5\n")
+    assert [s.reason for s in skips(options(tree))] == [
+        "compose.yaml:1 says include:, which envaudit does not model yet: the services of the "
+        "files it includes are not audited"]
+    assert [s.name for s in found(options(tree)).services] == ["a"]
+
+
 def _never(*args: object) -> None:
     raise AssertionError("the compose model was loaded")
 

@@ -417,6 +417,74 @@ def test_the_same_key_in_two_mappings_or_a_list_twice_is_not_a_duplicate(tmp_pat
     assert [s.name for s in load(tmp_path).services] == ["a", "b"]
 
 
+def test_extends_in_the_same_file_inherits_env_file_and_environment(tmp_path: Path) -> None:
+    """compose-go ``ApplyExtends``: the base's env_file entries come first (the service's are
+    appended, duplicates dropped), its environment is merged by name (the service wins), and a
+    chain of extends is followed."""
+    write(tmp_path, {"compose.yaml": """
+        x-base: &unused {}
+        services:
+          common:
+            image: x
+            env_file: common.env
+            environment: {ANTHROPIC_MODEL: claude-3-haiku-20240307, LOG: info}
+          worker:
+            extends: common
+            environment: {ANTHROPIC_MODEL: claude-sonnet-4-5}
+          api:
+            extends: {service: worker}
+            env_file: [api.env, common.env]
+        """})
+    services = {s.name: s for s in load(tmp_path).services}
+    assert [r.path for r in services["worker"].env_files] == ["common.env"]
+    assert {e.key: e.value for e in services["worker"].environment} == {
+        "ANTHROPIC_MODEL": "claude-sonnet-4-5", "LOG": "info"}
+    assert [r.path for r in services["api"].env_files] == ["common.env", "api.env"]
+    assert {e.key: e.value for e in services["api"].environment} == {
+        "ANTHROPIC_MODEL": "claude-sonnet-4-5", "LOG": "info"}
+
+
+def test_extends_from_another_file_resolves_its_paths_from_that_file(tmp_path: Path) -> None:
+    write(tmp_path, {"compose.yaml": """
+        services:
+          bot:
+            extends: {file: shared/base.yaml, service: llm}
+            environment: [ANTHROPIC_MODEL=claude-sonnet-4-5]
+        """})
+    write(tmp_path / "shared", {"base.yaml": """
+        services:
+          llm:
+            image: x
+            env_file: llm.env
+            environment: [ANTHROPIC_BASE_URL=https://gw.example.com]
+        """})
+    (bot,) = load(tmp_path).services
+    assert [r.resolved for r in bot.env_files] == [str(tmp_path / "shared" / "llm.env")]
+    assert [(e.key, e.source) for e in bot.environment] == [
+        ("ANTHROPIC_BASE_URL", str(tmp_path / "shared" / "base.yaml")),
+        ("ANTHROPIC_MODEL", str(tmp_path / "compose.yaml"))]
+
+
+@pytest.mark.parametrize(("services", "files", "message"), [
+    ("  a:\n    extends: nope\n", {},
+     "service 'a' extends 'nope', which this file does not define"),
+    ("  a:\n    extends: b\n  b:\n    extends: a\n", {},
+     "service 'b': extends loops back to 'a'"),
+    ("  a:\n    extends: {file: base.yaml, service: b}\n", {},
+     "the file extends names does not exist"),
+    ("  a:\n    extends: {file: base.yaml, service: c}\n",
+     {"base.yaml": "services:\n  b:\n    image: x\n"},
+     "service 'a' extends 'c', which that file does not define"),
+    ("  a:\n    extends: {file: base.yaml}\n", {}, "service 'a': extends has no 'service'"),
+])
+def test_a_broken_extends_is_refused(tmp_path: Path, services: str, files: dict[str, str],
+                                     message: str) -> None:
+    write(tmp_path, {"compose.yaml": "services:\n" + services, **files})
+    error = cp.load_project(tmp_path, {})
+    assert isinstance(error, cp.ComposeProjectError)
+    assert error.message == message
+
+
 def test_written_environment_reads_every_entry_of_any_compose_file(tmp_path: Path) -> None:
     """What the traceback scrub adds: duplicates, list items, and lines of a file that is not
     YAML at all."""
