@@ -22,7 +22,11 @@ from compose-go source ``cli/options.go``, ``override/merge.go``, ``override/unc
   ``file:`` (relative to the project folder, or to the extending file's folder when that file
   was itself read through ``extends``), whose relative paths start from its own folder. A base
   that does not exist, a loop, or a chain longer than :data:`MAX_EXTENDS` is refused.
-  ``include:`` is not read (a warning says so).
+* ``include`` (compose-go ``loader/include.go``): each entry's files are a project of their own
+  (folder: ``project_directory`` or the first file's; interpolation: the shell, the including
+  project's ``.env``, then the entry's ``env_file``, by default its folder's ``.env``); their
+  services are imported, and the including file's own definition of one merges on top. A
+  missing file or a loop is refused.
 * A mapping key written twice in one mapping (anywhere in a file; same text, whatever the quoting)
   makes compose refuse the project (yaml.v3's unique-keys check: ``mapping key "X" already
   defined at line N``), as compose v2 has done since it moved to yaml.v3.
@@ -126,7 +130,7 @@ class ComposeProjectError(Record):
     """``not_found``, ``is_directory``, ``too_large``, ``unreadable``, ``yaml``, ``not_mapping``,
     ``invalid_services``, ``invalid_service``, ``invalid_env_file``, ``invalid_environment``,
     ``interpolation``, ``env_file_missing``, ``env_file_rejected``, ``invalid_setting``,
-    ``empty``."""
+    ``invalid_include``, ``empty``."""
     message: str
     """In words; never quotes a value."""
     path: str | None = None
@@ -823,13 +827,109 @@ def _apply_document(drafts: dict[str, _ServiceDraft], reader: _FileReader, root:
         draft.environment = _merge_environment(draft.environment, environment)
 
 
-def _not_modelled(root: Any, path: str) -> list[str]:
-    """Warnings for what a document says that this model does not read (``include:``)."""
+#: How deep ``include`` may nest before the project is refused (a cycle is refused anyway).
+MAX_INCLUDES = 16
+
+
+def _include_node(root: Any) -> Any:
     if root.id != "mapping":
-        return []
-    return [f"{os.path.basename(path)}:{_line(key)} says include:, which envaudit does not "
-            "model yet: the services of the files it includes are not audited"
-            for key, _ in root.value if key.id == "scalar" and key.value == "include"]
+        return None
+    return next((v for k, v in root.value if k.id == "scalar" and k.value == "include"), None)
+
+
+def _strings(reader: _FileReader, node: Any, what: str) -> list[str]:
+    """A string or a list of strings (``include`` ``path`` and ``env_file``)."""
+    items = node.value if node.id == "sequence" else [node]
+    return [reader.string(item, what, "invalid_include") for item in items]
+
+
+def _include_env(reader: _FileReader, files: list[str]) -> dict[str, str]:
+    """The variables of an include's env files, read the compose way (a later file wins)."""
+    values: dict[str, str] = {}
+    for path in files:
+        data = _read_capped(path, MAX_ENV_FILE_BYTES, "an env_file of include")
+        if isinstance(data, ComposeProjectError):
+            raise _Invalid(data._replace(path=reader.path))
+        reading = compose.parse_env_file(data, reader.environ)
+        if reading.error is not None:
+            raise _Invalid(ComposeProjectError("env_file_rejected", reading.error.message, path,
+                                               reading.error.line))
+        values.update(compose.final_values(reading))
+    return values
+
+
+def _apply_includes(drafts: dict[str, _ServiceDraft], reader: _FileReader, node: Any,
+                    project_env: Mapping[str, str], chain: tuple[str, ...]) -> None:
+    """Import the services of every ``include`` entry into ``drafts`` (compose-go
+    ``ApplyInclude``): each entry's files (relative to this file's project folder) are a
+    project of their own, whose folder is ``project_directory`` or the first file's; they are
+    interpolated with the shell, this project's ``.env``, then the entry's ``env_file`` (its
+    folder's ``.env`` by default). A service already imported keeps its definition."""
+    if node.id != "sequence":
+        raise reader.fail("invalid_include", "include must be a list", node)
+    for item in node.value:
+        if item.id == "scalar":
+            paths, folder, env_files = _strings(reader, item, "an include path"), None, None
+        elif item.id == "mapping":
+            fields = {k.value: v for k, v in _mapping_items(item) if k.id == "scalar"}
+            if "path" not in fields:
+                raise reader.fail("invalid_include", "an include entry has no 'path'", item)
+            paths = _strings(reader, fields["path"], "an include path")
+            folder = (reader.string(fields["project_directory"], "project_directory",
+                                    "invalid_include") if "project_directory" in fields else None)
+            env_files = (_strings(reader, fields["env_file"], "an include env_file")
+                         if "env_file" in fields else None)
+        else:
+            raise reader.fail("invalid_include", "an include entry must be a path or a mapping",
+                              item)
+        files = [pure_path(os.path.join(reader.folder, p)) for p in paths]
+        if not files:
+            raise reader.fail("invalid_include", "an include entry has no path", item)
+        if files[0] in chain or len(chain) > MAX_INCLUDES:
+            raise reader.fail("invalid_include", "include loops back to "
+                              f"{os.path.basename(files[0])}" if files[0] in chain
+                              else f"include nests more than {MAX_INCLUDES} files deep", item)
+        where = (pure_path(os.path.join(reader.folder, folder)) if folder
+                 else os.path.dirname(files[0]))
+        if env_files is None:
+            default = os.path.join(where, ".env")
+            env = [default] if os.path.isfile(default) else []
+        else:
+            env = [pure_path(os.path.join(reader.folder, f)) for f in env_files
+                   if f != "/dev/null"]
+        included_env = {**_include_env(reader, env), **project_env}  # the includer's wins
+        lookup = project_lookup(reader.environ, included_env)
+        imported: dict[str, _ServiceDraft] = {}
+        for path in files:
+            data = _read_capped(path, MAX_COMPOSE_BYTES, "an included compose file")
+            if isinstance(data, ComposeProjectError):
+                raise _Invalid(data._replace(path=reader.path, line=_line(item)))
+            other = _FileReader(path, where, lookup, reader.environ)
+            for root in _compose(data, path):
+                _unique_keys(root, path)
+                _apply_file(imported, other, root, included_env, (*chain, files[0]))
+        for name, draft in imported.items():
+            drafts.setdefault(name, draft)
+
+
+def _apply_file(drafts: dict[str, _ServiceDraft], reader: _FileReader, root: Any,
+                project_env: Mapping[str, str], chain: tuple[str, ...]) -> None:
+    """One document of a compose file, its ``include`` first: the file's own definition of an
+    imported service merges on top of it, then the whole merges into the earlier files'."""
+    node = _include_node(root)
+    if node is None:
+        _apply_document(drafts, reader, root)
+        return
+    mine: dict[str, _ServiceDraft] = {}
+    _apply_includes(mine, reader, node, project_env, chain)
+    _apply_document(mine, reader, root)
+    for name, draft in mine.items():
+        earlier = drafts.get(name)
+        if earlier is None:
+            drafts[name] = draft
+        else:
+            earlier.env_files = _merge_env_files(earlier.env_files, draft.env_files)
+            earlier.environment = _merge_environment(earlier.environment, draft.environment)
 
 
 def _compose(data: bytes, path: str) -> list[Any]:
@@ -883,7 +983,6 @@ def load_project(
     lookup = project_lookup(environ, project_env)
     drafts: dict[str, _ServiceDraft] = {}
     documents = 0
-    unread: list[str] = []
     for path in paths:
         data = _read_capped(path, MAX_COMPOSE_BYTES, "the compose file")
         if isinstance(data, ComposeProjectError):
@@ -893,8 +992,7 @@ def load_project(
             for root in _compose(data, path):
                 documents += 1
                 _unique_keys(root, path)
-                unread += _not_modelled(root, path)
-                _apply_document(drafts, reader, root)
+                _apply_file(drafts, reader, root, project_env, (path,))
         except _Invalid as e:
             return e.error
         except RecursionError:
@@ -905,7 +1003,7 @@ def load_project(
         Service(d.name, d.source, d.line, tuple(d.env_files), tuple(d.environment))
         for d in drafts.values()
     )
-    return ComposeProject(where, paths, services, warnings + tuple(unread))
+    return ComposeProject(where, paths, services, warnings)
 
 
 def written_environment(path: str | os.PathLike[str]) -> list[tuple[str, str]]:

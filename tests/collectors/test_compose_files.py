@@ -330,13 +330,15 @@ def test_environment_without_a_project_env_does_not_load_the_model(
     assert facts(options(tree)) == []
 
 
-def test_include_is_said_to_be_not_modelled(tree: Path) -> None:
-    compose(tree, "include:\n  - other/compose.yaml\nservices:\n  a:\n    env_file: .env\n")
+def test_included_services_and_their_env_files_are_read(tree: Path) -> None:
+    compose(tree, "include:\n  - llm/compose.yaml\nservices:\n  web:\n    env_file: .env\n")
+    compose(tree / "llm", "services:\n  bot:\n    env_file: bot.env\n")
     write(tree, ".env", "ANTHROPIC_MODEL=claude-sonnet-4-5\n")
-    assert [s.reason for s in skips(options(tree))] == [
-        "compose.yaml:1 says include:, which envaudit does not model yet: the services of the "
-        "files it includes are not audited"]
-    assert [s.name for s in found(options(tree)).services] == ["a"]
+    write(tree, "llm/bot.env", "ANTHROPIC_API_KEY=sk-ant-api03-x\n")
+    out = found(options(tree))
+    assert {s.name: s.env_files for s in out.services} == {
+        "bot": ("llm/bot.env",), "web": (".env",)}
+    assert skips(options(tree)) == []
 
 
 def _never(*args: object) -> None:

@@ -485,6 +485,54 @@ def test_a_broken_extends_is_refused(tmp_path: Path, services: str, files: dict[
     assert error.message == message
 
 
+def test_include_imports_services_from_a_project_of_their_own(tmp_path: Path) -> None:
+    """compose-go ``ApplyInclude``: the included files' relative paths start from their own
+    folder, they are interpolated with the shell, the including project's .env, then their own
+    folder's .env; the including file's definition of a service merges on top."""
+    write(tmp_path, {"compose.yaml": """
+        include:
+          - path: llm/compose.yaml
+        services:
+          bot:
+            environment: {ANTHROPIC_MODEL: claude-sonnet-4-5}
+        """, ".env": "SHARED=from-root\n"})
+    write(tmp_path / "llm", {"compose.yaml": """
+        services:
+          bot:
+            image: x
+            env_file: bot.env
+            environment:
+              ANTHROPIC_MODEL: claude-3-haiku-20240307
+              ANTHROPIC_BASE_URL: https://${GATEWAY}/${SHARED}
+        """, ".env": "GATEWAY=gw.example.com\nSHARED=from-llm\n"})
+    (bot,) = load(tmp_path).services
+    assert [r.resolved for r in bot.env_files] == [str(tmp_path / "llm" / "bot.env")]
+    assert {e.key: e.value for e in bot.environment} == {
+        "ANTHROPIC_MODEL": "claude-sonnet-4-5",
+        "ANTHROPIC_BASE_URL": "https://gw.example.com/from-root"}
+
+
+@pytest.mark.parametrize(("files", "message"), [
+    ({"compose.yaml": "include: [other.yaml]\nservices:\n  a:\n    image: x\n"},
+     "an included compose file does not exist"),
+    ({"compose.yaml": "include: [other.yaml]\nservices:\n  a:\n    image: x\n",
+      "other.yaml": "include: [compose.yaml]\nservices:\n  b:\n    image: x\n"},
+     "include loops back to compose.yaml"),
+    ({"compose.yaml": "include: other.yaml\nservices:\n  a:\n    image: x\n"},
+     "include must be a list"),
+    ({"compose.yaml": "include:\n  - path: other.yaml\n    env_file: missing.env\n"
+                      "services:\n  a:\n    image: x\n",
+      "other.yaml": "services:\n  b:\n    image: x\n"},
+     "an env_file of include does not exist"),
+])
+def test_a_broken_include_is_refused(tmp_path: Path, files: dict[str, str],
+                                     message: str) -> None:
+    write(tmp_path, files)
+    error = cp.load_project(tmp_path, {})
+    assert isinstance(error, cp.ComposeProjectError)
+    assert error.message == message
+
+
 def test_written_environment_reads_every_entry_of_any_compose_file(tmp_path: Path) -> None:
     """What the traceback scrub adds: duplicates, list items, and lines of a file that is not
     YAML at all."""
