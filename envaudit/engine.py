@@ -87,7 +87,8 @@ def collect(
                         docker_build = fact
                     elif isinstance(fact, CodeFacts):
                         code = fact  # later phase-0 collectors look where its listing looked:
-                        options = options._replace(compose_folders=fact.compose_folders)
+                        options = options._replace(compose_folders=fact.compose_folders,
+                                                   compose_commands=fact.compose_commands)
                     elif isinstance(fact, ComposeFacts):
                         compose = fact
     finally:

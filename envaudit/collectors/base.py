@@ -23,6 +23,8 @@ from envaudit.record import Record
 if TYPE_CHECKING:
     from typing import Protocol
 
+    from envaudit.source.facts import ComposeCommand
+
     class Begun(Protocol):
         """A phase-1 collector's run, begun before phase 0 (``Collector.begin``); for type
         checkers only (a ``Protocol`` class costs a millisecond to define)."""
@@ -87,6 +89,9 @@ class CollectOptions(Record):
     """The environment of those processes (the first to set a name wins), set by the engine
     between the two phases when one could be read: files are then interpolated against it
     instead of envaudit's own."""
+    compose_commands: tuple[ComposeCommand, ...] = ()
+    """The ``docker compose -f`` command lines the source analysis found (their projects are
+    read too); set by the engine when that analysis ran."""
     compose_env_files: Mapping[str, ComposeRead] = {}
     """The env files compose reads (normalised absolute path -> how), set by the engine between
     the two phases when compose is a loader in use."""

@@ -13,6 +13,10 @@ file and its ``environment:`` entries are not audited. Everything compose
 would refuse (bad YAML, an invalid entry, an unreadable project ``.env``, a required env file
 that does not exist) is a ``Skip`` with a one-line reason, never an exception.
 
+The projects that ``docker compose -f …`` command lines in scripts run (found by the source
+analysis: ``CodeFacts.compose_commands``) are read too, each with its own folder and project
+``.env`` (or ``--env-file``).
+
 The env files themselves are read by the dotenv collector, as compose reads them
 (``CollectOptions.compose_env_files``): a file named with ``format: raw`` by every entry naming
 it is read with docker's ``--env-file`` rules; a file named both ways is read with compose's
@@ -39,6 +43,7 @@ from envaudit.model import COMPOSE, ComposeService, Definition, LoaderUse, Locat
 
 if TYPE_CHECKING:
     from envaudit.loaders.compose_project import ComposeProjectError, Service
+    from envaudit.source.facts import ComposeCommand
 
 #: compose's default file names and override file names (``compose_project``'s, repeated here
 #: so that a project without compose files never imports the compose model).
@@ -102,6 +107,7 @@ class _Projects:
         self.reads: dict[str, ComposeRead] = {}
         self.raw: dict[str, dict[bool, list[str]]] = {}  # path -> format: raw? -> services
         self.missing: dict[str, list[str]] = {}  # required env file -> the entries naming it
+        self.seen: set[tuple[str, ...]] = set()  # the file lists read
         self.facts: list[Fact] = []
 
     def show(self, path: str) -> str:
@@ -126,15 +132,52 @@ class _Projects:
         if dotenv.error is not None:
             self.facts.append(self.refused(dotenv.error, files[0]))
             return
+        self.seen.add(files)
         # the project folder is the first file's (relative env_file paths start there)
-        loaded = cp.load_project(os.path.dirname(files[0]), self.environ, files=files,
-                                 project_env=dotenv.values)
+        self.load(files, os.path.dirname(files[0]), dotenv.path, dotenv.values, None)
+
+    def command(self, command: ComposeCommand) -> None:
+        """Read the project a ``docker compose -f`` command line runs (unless it is a folder's
+        default one, read already): its folder is ``--project-directory`` or the first file's,
+        its ``.env`` there unless ``--env-file`` names others."""
+        from envaudit.loaders import compose_project as cp
+
+        where = os.path.join(self.options.root, command.folder)
+        files = tuple(cp.pure_path(os.path.join(where, f)) for f in command.files)
+        if files in self.seen:
+            return
+        self.seen.add(files)
+        folder = (cp.pure_path(os.path.join(where, command.project_directory))
+                  if command.project_directory else os.path.dirname(files[0]))
+        if command.env_files:
+            values: dict[str, str] = {}
+            paths = [cp.pure_path(os.path.join(where, name)) for name in command.env_files]
+            for path in paths:
+                dotenv = cp.read_dotenv_file(path, self.environ)
+                if dotenv.error is not None:
+                    self.facts.append(self.refused(dotenv.error, files[0]))
+                    return
+                values.update(dotenv.values)
+            self.load(files, folder, paths[-1], values, command.how)
+            return
+        dotenv = cp.read_project_dotenv(folder, self.environ)
+        if dotenv.error is not None:
+            self.facts.append(self.refused(dotenv.error, files[0]))
+            return
+        self.load(files, folder, dotenv.path, dotenv.values, command.how)
+
+    def load(self, files: tuple[str, ...], folder: str, dotenv_path: str | None,
+             project_env: Mapping[str, str], how: str | None) -> None:
+        """Load one project and record its services, env files and loader use."""
+        from envaudit.loaders import compose_project as cp
+
+        loaded = cp.load_project(folder, self.environ, files=files, project_env=project_env)
         if isinstance(loaded, cp.ComposeProjectError):
             self.facts.append(self.refused(loaded, files[0]))
             return
         self.facts += [Skip(SOURCE, w, path=self.show(files[0])) for w in loaded.warnings]
-        lookup = cp.project_lookup(self.environ, dotenv.values)
-        project_env = dict(dotenv.values)
+        lookup = cp.project_lookup(self.environ, project_env)
+        project_env = dict(project_env)
         use: LoaderUse | None = None
         for service in loaded.services:
             resolved: dict[str, str | None] = {}
@@ -152,13 +195,16 @@ class _Projects:
                 ref = service.env_files[0]
                 use = LoaderUse(COMPOSE, f"{self.show(ref.source)}:{ref.line} service "
                                          f"{service.name!r} has env_file {ref.path}")
-            if use is None and dotenv.path is not None:
-                use = self._from_project_env(service, dotenv.values)
+            if use is None and dotenv_path is not None:
+                label = ("the project .env" if os.path.basename(dotenv_path) == ".env"
+                         and os.path.dirname(dotenv_path) == os.path.normpath(folder)
+                         else self.show(dotenv_path))
+                use = self._from_project_env(service, project_env, label)
         if use is not None:
-            self.facts.append(use)
+            self.facts.append(use._replace(reason=f"{how}: {use.reason}") if how else use)
 
-    def _from_project_env(self, service: Service, project_env: Mapping[str, str]
-                          ) -> LoaderUse | None:
+    def _from_project_env(self, service: Service, project_env: Mapping[str, str],
+                          label: str) -> LoaderUse | None:
         """Compose in use without ``env_file``: an ``environment:`` entry takes its value from
         the project ``.env`` (a bare name the shell does not set, or ``${NAME}`` of one)."""
         for e in service.environment:
@@ -166,8 +212,7 @@ class _Projects:
             for name in names:
                 if name in project_env and name not in self.environ:
                     return LoaderUse(COMPOSE, f"{self.show(e.source)}:{e.line} service "
-                                              f"{service.name!r} takes {name} from the project "
-                                              ".env")
+                                              f"{service.name!r} takes {name} from {label}")
         return None
 
     def environment(self, service: Service, resolved: dict[str, str | None]
@@ -246,11 +291,13 @@ class ComposeCollector(Collector):
         thing compose would refuse, then one ``ComposeFacts`` when any project was read."""
         environ = options.reading_environ()
         folders = [f for f in compose_folders(options) if names_env_files(f, environ)]
-        if not folders:
+        if not folders and not options.compose_commands:
             return
         project = _Projects(options, environ)
         for folder in folders:
             project.read(folder)
+        for command in options.compose_commands:
+            project.command(command)
         project.settle()
         yield from project.facts
         if project.services:

@@ -15,7 +15,7 @@ from compose-go source ``cli/options.go``, ``override/merge.go``, ``override/unc
   ``COMPOSE_PATH_SEPARATOR``, else the OS path separator) replaces the default files and their
   override (compose-go ``WithConfigFileEnv``); the project folder is then the first file's, and
   every relative path of every file starts there (:func:`chosen_compose_files`). ``-f`` on a
-  command line is not read.
+  command line is the caller's (``collectors/compose_files.py`` reads the scripts' commands).
 * ``extends`` (compose-go ``loader/extends.go``, ``override.ExtendService``): a service takes
   its base service's ``env_file`` and ``environment`` (after the base's own ``extends``), then
   its own merge in as an override file's do; the base comes from the same file, or from
@@ -375,6 +375,12 @@ def read_project_dotenv(folder: str | os.PathLike[str], environ: Mapping[str, st
     path = os.path.join(pure_path(folder), ".env")
     if not os.path.lexists(path) or os.path.isdir(path):
         return ProjectDotenv(None, {})
+    return read_dotenv_file(path, environ)
+
+
+def read_dotenv_file(path: str, environ: Mapping[str, str]) -> ProjectDotenv:
+    """An env file compose reads for interpolation (the project ``.env``, or one named with
+    ``docker compose --env-file``, which must exist)."""
     data = _read_capped(path, MAX_ENV_FILE_BYTES, "the project .env")
     if isinstance(data, ComposeProjectError):
         return ProjectDotenv(path, {}, data)

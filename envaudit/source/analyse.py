@@ -29,6 +29,7 @@ from envaudit.source.facts import (
     PYTHON_DOTENV,
     SEARCH,
     CodeFacts,
+    ComposeCommand,
     DotenvSearch,
     EntryPoint,
     LoadCall,
@@ -114,6 +115,53 @@ def _split(text: str) -> list[list[str]]:
     return out
 
 
+#: ``docker compose`` options that take a value (the value may follow, or be given with ``=``).
+_COMPOSE_VALUED = frozenset(("-f", "--file", "--project-directory", "--env-file", "-p",
+                             "--project-name", "--profile", "--parallel", "--progress",
+                             "--ansi", "--context", "-c", "--host", "-H", "--log-level", "-l",
+                             "--config"))
+
+
+def compose_command(words: list[str]) -> tuple[tuple[str, ...], str | None, tuple[str, ...]] | None:
+    """``(files, project_directory, env_files)`` of a ``docker compose`` (or
+    ``docker-compose``) command line that names its files with ``-f``; ``None`` otherwise."""
+    i = 0
+    while i < len(words) and (_ASSIGNMENT.match(words[i]) or words[i] in ("exec", "sudo")):
+        i += 1
+    if i < len(words) and os.path.basename(words[i]) == "docker-compose":
+        i += 1
+    elif words[i:i + 2] and os.path.basename(words[i]) == "docker":
+        # docker's own options come before the plugin name (docker --context x compose …)
+        i += 1
+        while i < len(words) and words[i].startswith("-"):
+            i += 1 if "=" in words[i] or words[i] not in _COMPOSE_VALUED else 2
+        if words[i:i + 1] != ["compose"]:
+            return None
+        i += 1
+    else:
+        return None
+    files: list[str] = []
+    env_files: list[str] = []
+    project_directory: str | None = None
+    while i < len(words) and words[i].startswith("-"):
+        option, eq, value = words[i].partition("=")
+        if not eq and option in _COMPOSE_VALUED:
+            if i + 1 >= len(words):
+                break
+            value = words[i + 1]
+            i += 1
+        i += 1
+        if option in ("-f", "--file"):
+            files.append(value)
+        elif option == "--env-file":
+            env_files.append(value)
+        elif option == "--project-directory":
+            project_directory = value
+    if not files or "-" in files:
+        return None
+    return tuple(files), project_directory, tuple(env_files)
+
+
 class _Finder:
     """Collects the entry points of one project, in discovery order."""
 
@@ -124,6 +172,7 @@ class _Finder:
         self.package_folders: list[str] = []
         self.package_loaders: list[PackageLoader] = []
         self.sdk_manifests: list[str] = []
+        self.compose_commands: list[ComposeCommand] = []
 
     # ------------------------------------------------------------------ adding
 
@@ -134,6 +183,13 @@ class _Finder:
     def command(self, words: list[str], folder: str, how: str, loc: Location) -> None:
         """A command line from a manifest, run in ``folder``."""
         p = self.project
+        found = compose_command(words)
+        if found is not None:
+            files, project_directory, env_files = found
+            self.compose_commands.append(ComposeCommand(
+                "" if folder == p.root else p.rel(folder), files, project_directory, env_files,
+                how))
+            return
         node = js_code.command(words)
         if node is not None:
             path = self._js_file(folder, node.script)
@@ -263,6 +319,27 @@ class _Finder:
                 call = func.strip().split(".")[0] or None
                 self.add(Start(EntryPoint(p.rel(target), "python", how, loc, module=module,
                                           call=call), target, tuple(prelude), False, call))
+
+    def makefile(self, folder: str) -> None:
+        """A Makefile's recipes, for ``docker compose -f`` only (a Makefile's other commands are
+        not entry points: ``make`` is rarely how an app is started in production)."""
+        p = self.project
+        path = os.path.join(folder, "Makefile")
+        f = p.read(path)
+        if f.data is None or b"compose" not in f.data:
+            return
+        target = ""
+        for raw in f.data.decode("utf-8", "replace").splitlines():
+            if not raw.startswith("\t"):
+                target = raw.partition(":")[0].strip() if ":" in raw else target
+                continue
+            text = raw.strip().lstrip("@-+").strip()
+            for words in _split(text):
+                found = compose_command(words)
+                if found is not None:
+                    self.compose_commands.append(ComposeCommand(
+                        "" if folder == p.root else p.rel(folder), *found,
+                        f"Makefile {target}: {shown(text)}"))
 
     def procfile(self, folder: str) -> None:
         p = self.project
@@ -421,6 +498,8 @@ class _Finder:
                 self.pyproject(folder)
             if names.get("Procfile") is False:
                 self.procfile(folder)
+            if names.get("Makefile") is False:
+                self.makefile(folder)
             if names.get("Dockerfile") is False:
                 self.dockerfile(folder)
         for folder, names in folders:
@@ -507,6 +586,7 @@ def analyse(root: str) -> CodeFacts:
         package_folders=tuple(finder.package_folders),
         package_loaders=tuple(finder.package_loaders),
         sdk_manifests=tuple(dict.fromkeys(finder.sdk_manifests)),
+        compose_commands=tuple(dict.fromkeys(finder.compose_commands)),
     )
 
 

@@ -199,6 +199,21 @@ class PackageLoader(Record):
     """``apps/web/package.json dependencies has next``."""
 
 
+class ComposeCommand(Record):
+    """A ``docker compose -f …`` command line in a script: the compose files it runs."""
+
+    folder: str
+    """Root-relative folder the command runs in (``""``: the root)."""
+    files: tuple[str, ...]
+    """The ``-f`` / ``--file`` paths as written, in order."""
+    project_directory: str | None
+    """``--project-directory``, as written."""
+    env_files: tuple[str, ...]
+    """``--env-file`` paths as written (they replace the project ``.env``)."""
+    how: str
+    """``package.json scripts.deploy: docker compose -f compose.prod.yaml up -d``."""
+
+
 class CodeFacts(Record):
     """What the project's Python and JavaScript/TypeScript source says about loading dotenv files
     and building SDK clients.
@@ -237,6 +252,8 @@ class CodeFacts(Record):
     package_loaders: tuple[PackageLoader, ...] = ()
     """The loaders those ``package.json`` files declare (dependencies, devDependencies), per
     folder: a workspace's Next.js reads its own folder's files."""
+    compose_commands: tuple[ComposeCommand, ...] = ()
+    """``docker compose -f`` command lines in package.json scripts, Procfiles and Makefiles."""
     sdk_manifests: tuple[str, ...] = ()
     """Root-relative paths of the workspace ``package.json`` files (below the root) that declare
     an Anthropic SDK: evidence the provider is in use (the root's is the manifest collector's)."""

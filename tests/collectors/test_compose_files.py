@@ -341,6 +341,54 @@ def test_included_services_and_their_env_files_are_read(tree: Path) -> None:
     assert skips(options(tree)) == []
 
 
+def _collect(tree: Path) -> tuple[list[Fact], ComposeFacts | None]:
+    """The compose collector as the engine runs it: after the source analysis."""
+    from envaudit.source.analyse import analyse
+
+    code = analyse(str(tree))
+    out = facts(options(tree, compose_folders=code.compose_folders,
+                        compose_commands=code.compose_commands))
+    return out, next((f for f in out if isinstance(f, ComposeFacts)), None)
+
+
+def test_a_script_s_docker_compose_f_project_is_read_too(tree: Path) -> None:
+    """``docker compose -f compose.prod.yaml up`` in package.json scripts: that project (its
+    own env files) is read besides the default one; the first file's folder is its folder."""
+    compose(tree, "services:\n  api:\n    env_file: .env\n")
+    compose(tree / "deploy", "services:\n  api:\n    env_file: prod.env\n", "compose.prod.yaml")
+    write(tree, ".env", "ANTHROPIC_MODEL=claude-3-haiku-20240307\n")
+    write(tree, "deploy/prod.env", "ANTHROPIC_MODEL=claude-sonnet-4-5\n")
+    write(tree, "package.json", '{"scripts": {"deploy": '
+          '"docker compose -f deploy/compose.prod.yaml up -d", "dev": "docker compose up"}}\n')
+    out, found_ = _collect(tree)
+    assert found_ is not None
+    assert [(s.name, s.file, s.env_files) for s in found_.services] == [
+        ("api", "compose.yaml", (".env",)),
+        ("api", "deploy/compose.prod.yaml", ("deploy/prod.env",))]
+    assert sorted(found_.env_files) == [where(tree, ".env"), where(tree, "deploy/prod.env")]
+
+
+def test_a_makefile_s_compose_command_with_env_file(tree: Path) -> None:
+    """``docker compose --env-file .env.prod -f compose.yaml -f compose.prod.yaml`` in a
+    Makefile recipe: the env file replaces the project .env for interpolation."""
+    compose(tree, "services:\n  api:\n    image: x\n")
+    compose(tree, "services:\n  api:\n    environment:\n      - ANTHROPIC_MODEL=${MODEL}\n",
+            "compose.prod.yaml")
+    write(tree, ".env", "MODEL=claude-3-haiku-20240307\n")
+    write(tree, ".env.prod", "MODEL=claude-sonnet-4-5\n")
+    write(tree, "Makefile", "deploy:\n\t@docker compose --env-file .env.prod -f compose.yaml "
+                            "-f compose.prod.yaml up -d\n")
+    out, found_ = _collect(tree)
+    assert found_ is not None
+    (api,) = found_.services
+    assert [(d.name, d.value) for d in api.environment] == [
+        ("ANTHROPIC_MODEL", "claude-sonnet-4-5")]
+    assert [u.reason for u in out if isinstance(u, LoaderUse)] == [
+        "Makefile deploy: docker compose --env-file .env.prod -f compose.yaml -f "
+        "compose.prod.yaml up -d: compose.prod.yaml:4 service 'api' takes MODEL from "
+        ".env.prod"]
+
+
 def _never(*args: object) -> None:
     raise AssertionError("the compose model was loaded")
 
