@@ -52,6 +52,8 @@ from envaudit.source.project import (
 
 #: Folder levels below the root searched for entry points.
 LIST_DEPTH = 2
+#: Hidden folders listed all the same: a dev container's compose file lives there.
+_HIDDEN_LISTED = frozenset({".devcontainer"})
 #: Top-level files read per project folder to find scripts that mention a loader or the SDK.
 MAX_SCRIPTS = 64
 PY_EXTENSIONS = (".py",)
@@ -482,7 +484,8 @@ class _Finder:
                 folders.append((folder, names))
                 if depth < LIST_DEPTH:
                     nxt += [os.path.join(folder, n) for n in sorted(names)
-                            if names[n] and n not in PRUNED and not n.startswith(".")]
+                            if names[n] and n not in PRUNED
+                            and (not n.startswith(".") or n in _HIDDEN_LISTED)]
             level = nxt
         # NOTE: the compose collector reads compose projects only where this listing saw a
         # compose file: the folders are not listed a second time.

@@ -389,6 +389,19 @@ def test_a_makefile_s_compose_command_with_env_file(tree: Path) -> None:
         ".env.prod"]
 
 
+def test_a_dev_container_s_compose_file_is_read(tree: Path) -> None:
+    """``.devcontainer/docker-compose.yml`` (VS Code, Codespaces) is the only hidden folder
+    looked in: its env_file is what the dev container gets."""
+    compose(tree / ".devcontainer", "services:\n  dev:\n    env_file: ../.env\n",
+            "docker-compose.yml")
+    compose(tree / ".cache", "services:\n  x:\n    env_file: x.env\n")
+    write(tree, ".env", "ANTHROPIC_MODEL=claude-sonnet-4-5\n")
+    _, found_ = _collect(tree)
+    assert found_ is not None
+    assert [(s.name, s.file, s.env_files) for s in found_.services] == [
+        ("dev", ".devcontainer/docker-compose.yml", (".env",))]
+
+
 def _never(*args: object) -> None:
     raise AssertionError("the compose model was loaded")
 
