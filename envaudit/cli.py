@@ -207,6 +207,17 @@ def _check_path(path: str) -> str:
     return root
 
 
+def _check_python(path: str) -> str:
+    """An interpreter, or a venv folder (its ``bin/python`` is meant)."""
+    if not os.path.exists(path):
+        _fail(f"--python {path}: no such file or folder")
+    if os.path.isdir(path):
+        if not os.path.isfile(os.path.join(path, "pyvenv.cfg")):
+            _fail(f"--python {path}: a folder without pyvenv.cfg (give the interpreter)")
+        return os.path.join(os.path.abspath(path), "bin", "python")
+    return os.path.abspath(path)
+
+
 def _check_env_file(path: str, where: str) -> str:
     if not os.path.exists(path):
         _fail(f"{where} {path}: no such file")
@@ -245,6 +256,9 @@ def _rules(select: tuple[str, ...], ignore: tuple[str, ...], conf: Config) -> tu
 @click.option("--pid", "pids", multiple=True, type=click.IntRange(min=0),
               help="A running process of the app: audit the environment it started with "
                    "instead of envaudit's own; repeatable.")
+@click.option("--python", "pythons", multiple=True, type=click.Path(),
+              help="An interpreter (or venv) of the app whose packages to inventory; "
+                   "repeatable [default: VIRTUAL_ENV, .venv/venv/env in the project].")
 @click.option("--provider", type=click.Choice(["anthropic"]),
               help="Force the provider's rules on.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
@@ -256,8 +270,8 @@ def _rules(select: tuple[str, ...], ignore: tuple[str, ...], conf: Config) -> tu
 def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
          select: tuple[str, ...], ignore: tuple[str, ...], no_process_env: bool,
          env_files: tuple[str, ...], loaders: tuple[str, ...], pids: tuple[int, ...],
-         provider: str | None, config_file: str | None, no_color: bool, quiet: bool,
-         verbose: bool) -> None:
+         pythons: tuple[str, ...], provider: str | None, config_file: str | None,
+         no_color: bool, quiet: bool, verbose: bool) -> None:
     """Collect everything about the project at PATH and run every rule."""
     from envaudit import config as config_mod
     from envaudit import engine
@@ -276,6 +290,7 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
         process_env=not no_process_env,
         loaders=tuple(dict.fromkeys(loaders)) or None,
         pids=tuple(dict.fromkeys(pids)),
+        pythons=tuple(dict.fromkeys(_check_python(p) for p in pythons)),
         provider=provider,
         environ=dict(os.environ),
     )

@@ -27,6 +27,7 @@ from envaudit.model import (
     Finding,
     LoaderUse,
     PidEnvironment,
+    PythonEnvironment,
     Severity,
     Skip,
     Snapshot,
@@ -45,6 +46,7 @@ def collect(
     skipped: list[Skip] = []
     process: tuple[Definition, ...] | None = None
     pids: list[PidEnvironment] = []
+    python_envs: list[PythonEnvironment] = []
     profiles: tuple[str, ...] = ()
     hints: list[str] = []
     uses: list[LoaderUse] = []
@@ -91,6 +93,8 @@ def collect(
                                                    compose_commands=fact.compose_commands)
                     elif isinstance(fact, ComposeFacts):
                         compose = fact
+                    elif isinstance(fact, PythonEnvironment):
+                        python_envs.append(fact)
     finally:
         for run in begun.values():
             run.close()
@@ -102,7 +106,8 @@ def collect(
         if not any(u.loader == loader for u in uses):
             uses.append(LoaderUse(loader, "reads docker-style files (--env-file, NAME.env)"))
     return Snapshot(
-        root=options.root, files=tuple(files), process=process, pids=tuple(pids), loaders=loaders,
+        root=options.root, files=tuple(files), process=process, pids=tuple(pids),
+        python_envs=tuple(python_envs), loaders=loaders,
         loader_uses=tuple(uses), provider_hints=tuple(hints), profile_files=profiles,
         skipped=tuple(skipped), docker_build=docker_build,
         code=code, compose=compose.services if compose is not None and COMPOSE in loaders else (),

@@ -271,6 +271,35 @@ class PidEnvironment(Record):
     """Its variables (loader ``process``, ``Location("pid", pid=...)``), those a rule reads."""
 
 
+class Package(Record):
+    """One installed distribution of a Python environment (``envaudit.inventory``)."""
+
+    name: str
+    """PEP 503 normalised name (``python-dotenv``)."""
+    version: str | None
+    """As its METADATA says."""
+    path: str
+    """Its ``.dist-info`` / ``.egg-info`` / ``.egg-link`` (display path)."""
+
+
+class PythonEnvironment(Record):
+    """A Python environment the app may run in, with the distributions the rules read."""
+
+    path: str
+    """The environment's folder (display path), or the interpreter's for one without
+    ``pyvenv.cfg``."""
+    origin: str
+    """How it was found: ``.venv in the project``, ``VIRTUAL_ENV``, ``--python …``."""
+    python: str | None
+    """Its Python version (``pyvenv.cfg``, or the interpreter's answer)."""
+    packages: tuple[Package, ...] = ()
+    """The relevant distributions installed (``inventory.python_envs.RELEVANT``)."""
+
+    def package(self, name: str) -> Package | None:
+        """The installed distribution of that (normalised) name."""
+        return next((p for p in self.packages if p.name == name), None)
+
+
 class Snapshot(Record):
     """Everything the collectors found; the only input of the rules."""
 
@@ -281,6 +310,9 @@ class Snapshot(Record):
     process: tuple[Definition, ...] | None = None
     """envaudit's own environment, or ``None`` with ``--no-process-env`` or ``--pid`` (the app
     is then another process)."""
+    python_envs: tuple[PythonEnvironment, ...] = ()
+    """The app's Python environments found (venvs in the project, ``VIRTUAL_ENV``,
+    ``--python``), with their relevant distributions."""
     pids: tuple[PidEnvironment, ...] = ()
     """The environments of the processes named with ``--pid`` that could be read, in the
     order given (the first is the app's, when they disagree)."""

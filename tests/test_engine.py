@@ -313,7 +313,7 @@ def test_select(select: list[str], expected: list[str]) -> None:
 @pytest.mark.parametrize(("select", "ignore", "expected"), [
     ([], ["EA103"], [i for i in ALL_IDS if i != "EA103"]),
     ([], ["EA1"], [i for i in ALL_IDS if not i.startswith("EA1")]),
-    ([], ["dotenv-encoding", "EA2"], [i for i in ALL_IDS if i.startswith("EA1")]),
+    ([], ["dotenv-encoding", "EA2"], [i for i in ALL_IDS if not i.startswith("EA2")]),
     (["EA2"], ["EA206"], [i for i in ALL_IDS if i.startswith("EA2") and i != "EA206"]),
     (["EA103"], ["EA1"], []),                           # ignore wins
 ])

@@ -8,6 +8,7 @@ from envaudit.collectors.dotenv_files import DotenvFilesCollector
 from envaudit.collectors.manifests import ManifestCollector
 from envaudit.collectors.pid_env import PidEnvCollector
 from envaudit.collectors.process_env import ProcessEnvCollector
+from envaudit.collectors.python_envs import PythonEnvsCollector
 from envaudit.collectors.source_code import SourceCodeCollector
 
 #: In the order they run within a phase (``Collector.phase``: 0 before 1).
@@ -18,4 +19,5 @@ ALL_COLLECTORS: tuple[Collector, ...] = (
     ComposeCollector(),  # after the source analysis: it looks where that one's listing saw files
     DotenvFilesCollector(),
     ProcessEnvCollector(),
+    PythonEnvsCollector(),
 )

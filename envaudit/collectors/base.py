@@ -16,6 +16,7 @@ from envaudit.model import (
     DotenvFile,
     LoaderUse,
     PidEnvironment,
+    PythonEnvironment,
     Skip,
 )
 from envaudit.record import Record
@@ -85,6 +86,8 @@ class CollectOptions(Record):
     ``None`` otherwise (the compose collector then looks at the root itself)."""
     pids: tuple[int, ...] = ()
     """Processes whose environments the app starts with (``--pid``), in the order given."""
+    pythons: tuple[str, ...] = ()
+    """Interpreters whose packages to inventory (``--python``), absolute paths."""
     app_environ: Mapping[str, str] | None = None
     """The environment of those processes (the first to set a name wins), set by the engine
     between the two phases when one could be read: files are then interpolated against it
@@ -142,7 +145,7 @@ class ComposeFacts(Record):
 
 
 Fact = Union[DotenvFile, ProcessFacts, PidFacts, Skip, "ProviderHint", LoaderUse, DockerBuild,
-             ComposeFacts]
+             ComposeFacts, PythonEnvironment]
 
 
 class ProviderHint(Record):

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from envaudit.rules import credentials, dotenv, dotenv_loading, dotenv_sources, load_order
+from envaudit.rules import (
+    credentials,
+    dotenv,
+    dotenv_loading,
+    dotenv_sources,
+    load_order,
+    sdk,
+)
 from envaudit.rules.base import Rule
 
 ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(credentials.RULES + dotenv.RULES + dotenv_loading.RULES + dotenv_sources.RULES
-           + load_order.RULES, key=lambda rule: rule.meta.id)
+           + load_order.RULES + sdk.RULES, key=lambda rule: rule.meta.id)
 )
 RULES_BY_ID: dict[str, Rule] = {rule.meta.id: rule for rule in ALL_RULES}
 RULES_BY_NAME: dict[str, Rule] = {rule.meta.name: rule for rule in ALL_RULES}
