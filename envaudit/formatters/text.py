@@ -55,6 +55,10 @@ class TextFormatter(Formatter):
             out.extend(f"  loader {u.loader}: {u.reason}" for u in snap.loader_uses)
             out.extend(f"  read {f.path} ({f.role}; {', '.join(f.loaders)}{_origin(f.origin)})"
                        for f in snap.files)
+            out.extend(f"  python {e.path} ({e.origin}; Python {e.python or 'unknown'}): "
+                       + (", ".join(f"{p.name} {p.version}" for p in e.packages) or
+                          "none of the packages envaudit reads")
+                       for e in snap.python_envs)
         if not options.quiet:
             out += ["", *_configuration(report.view(), on)]
         for severity in sorted(Severity, reverse=True):

@@ -194,3 +194,6 @@ def test_cli_python_option(tmp_path: Path, runner: CliRunner) -> None:
                                   "json"])
     report = json.loads(result.stdout)
     assert [f["id"] for f in report["findings"] if f["id"].startswith("EA5")] == ["EA502"]
+    result = runner.invoke(main, ["scan", str(tmp_path), "-v"])
+    assert ("  python .venv (.venv in the project; Python 3.12.4): anthropic 0.39.0, "
+            "httpx 0.28.1") in result.stdout.splitlines()
