@@ -26,6 +26,7 @@ from envaudit.model import (
     DotenvFile,
     Finding,
     LoaderUse,
+    NodeModules,
     PidEnvironment,
     PythonEnvironment,
     Severity,
@@ -47,6 +48,7 @@ def collect(
     process: tuple[Definition, ...] | None = None
     pids: list[PidEnvironment] = []
     python_envs: list[PythonEnvironment] = []
+    node_modules: list[NodeModules] = []
     profiles: tuple[str, ...] = ()
     hints: list[str] = []
     uses: list[LoaderUse] = []
@@ -90,11 +92,14 @@ def collect(
                     elif isinstance(fact, CodeFacts):
                         code = fact  # later phase-0 collectors look where its listing looked:
                         options = options._replace(compose_folders=fact.compose_folders,
-                                                   compose_commands=fact.compose_commands)
+                                                   compose_commands=fact.compose_commands,
+                                                   package_folders=fact.package_folders)
                     elif isinstance(fact, ComposeFacts):
                         compose = fact
                     elif isinstance(fact, PythonEnvironment):
                         python_envs.append(fact)
+                    elif isinstance(fact, NodeModules):
+                        node_modules.append(fact)
     finally:
         for run in begun.values():
             run.close()
@@ -107,7 +112,7 @@ def collect(
             uses.append(LoaderUse(loader, "reads docker-style files (--env-file, NAME.env)"))
     return Snapshot(
         root=options.root, files=tuple(files), process=process, pids=tuple(pids),
-        python_envs=tuple(python_envs), loaders=loaders,
+        python_envs=tuple(python_envs), node_modules=tuple(node_modules), loaders=loaders,
         loader_uses=tuple(uses), provider_hints=tuple(hints), profile_files=profiles,
         skipped=tuple(skipped), docker_build=docker_build,
         code=code, compose=compose.services if compose is not None and COMPOSE in loaders else (),

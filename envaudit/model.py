@@ -300,6 +300,20 @@ class PythonEnvironment(Record):
         return next((p for p in self.packages if p.name == name), None)
 
 
+class NodeModules(Record):
+    """A project folder's ``node_modules`` with the npm packages the rules read."""
+
+    folder: str
+    """The folder holding ``node_modules`` (display path; ``.`` for the root)."""
+    packages: tuple[Package, ...] = ()
+    """The relevant packages installed there (nested copies included, each at its path)."""
+
+    def package(self, name: str) -> Package | None:
+        """The top-level copy of that package (else the first nested one)."""
+        copies = [p for p in self.packages if p.name == name]
+        return min(copies, key=lambda p: p.path.count("node_modules")) if copies else None
+
+
 class Snapshot(Record):
     """Everything the collectors found; the only input of the rules."""
 
@@ -313,6 +327,8 @@ class Snapshot(Record):
     python_envs: tuple[PythonEnvironment, ...] = ()
     """The app's Python environments found (venvs in the project, ``VIRTUAL_ENV``,
     ``--python``), with their relevant distributions."""
+    node_modules: tuple[NodeModules, ...] = ()
+    """The ``node_modules`` of the project's package folders, with their relevant packages."""
     pids: tuple[PidEnvironment, ...] = ()
     """The environments of the processes named with ``--pid`` that could be read, in the
     order given (the first is the app's, when they disagree)."""

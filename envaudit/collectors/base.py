@@ -15,6 +15,7 @@ from envaudit.model import (
     DockerBuild,
     DotenvFile,
     LoaderUse,
+    NodeModules,
     PidEnvironment,
     PythonEnvironment,
     Skip,
@@ -92,6 +93,9 @@ class CollectOptions(Record):
     """The environment of those processes (the first to set a name wins), set by the engine
     between the two phases when one could be read: files are then interpolated against it
     instead of envaudit's own."""
+    package_folders: tuple[str, ...] | None = None
+    """Root-relative folders holding a ``package.json``, as the source analysis listed them;
+    ``None`` when it did not run."""
     compose_commands: tuple[ComposeCommand, ...] = ()
     """The ``docker compose -f`` command lines the source analysis found (their projects are
     read too); set by the engine when that analysis ran."""
@@ -145,7 +149,7 @@ class ComposeFacts(Record):
 
 
 Fact = Union[DotenvFile, ProcessFacts, PidFacts, Skip, "ProviderHint", LoaderUse, DockerBuild,
-             ComposeFacts, PythonEnvironment]
+             ComposeFacts, PythonEnvironment, NodeModules]
 
 
 class ProviderHint(Record):

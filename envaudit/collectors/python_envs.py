@@ -1,4 +1,5 @@
-"""The app's Python environments and what is installed in them (``envaudit.inventory``).
+"""The app's Python environments and ``node_modules``, and what is installed in them
+(``envaudit.inventory``).
 
 Looked at: the environment ``VIRTUAL_ENV`` names (in the app's environment: envaudit's own, or
 ``--pid``'s), ``.venv``, ``venv`` and ``env`` in the project (each only with a ``pyvenv.cfg``),
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 
 from envaudit.collectors.base import CollectOptions, Collector, Fact
 from envaudit.collectors.discovery import VENV_MARKER, display_path
-from envaudit.model import Package, PythonEnvironment, Skip
+from envaudit.model import NodeModules, Package, PythonEnvironment, Skip
 
 #: ``Skip.source`` of what comes from an installed distribution.
 SOURCE = "package"
@@ -101,3 +102,29 @@ class PythonEnvsCollector(Collector):
                     yield Skip(SOURCE, f"{problem}: not inventoried",
                                path=display_path(where, root))
             yield PythonEnvironment(shown, origin, version, tuple(packages))
+
+
+class NodeModulesCollector(Collector):
+    """Yields one ``NodeModules`` per package folder (the source analysis's, else the root)
+    that has a ``node_modules``, and a ``Skip`` per record that could not be read."""
+
+    name = "node-modules"
+
+    def collect(self, options: CollectOptions) -> Iterator[Fact]:
+        """Read each folder's ``node_modules``."""
+        from envaudit.inventory.node_modules import read_node_modules
+
+        root = options.root
+        folders = options.package_folders
+        if folders is None:
+            folders = ("",) if os.path.isfile(os.path.join(root, "package.json")) else ()
+        for rel in folders:
+            folder = os.path.join(root, rel) if rel else root
+            reading = read_node_modules(folder)
+            if reading is None:
+                continue
+            for where, problem in reading.problems:
+                yield Skip(SOURCE, f"{problem}: not inventoried", path=display_path(where, root))
+            yield NodeModules(rel or ".", tuple(
+                Package(d.name, d.version, display_path(d.path, root))
+                for d in reading.distributions))

@@ -59,6 +59,10 @@ class TextFormatter(Formatter):
                        + (", ".join(f"{p.name} {p.version}" for p in e.packages) or
                           "none of the packages envaudit reads")
                        for e in snap.python_envs)
+            out.extend(f"  node_modules of {m.folder}: "
+                       + (", ".join(f"{p.name} {p.version}" for p in m.packages) or
+                          "none of the packages envaudit reads")
+                       for m in snap.node_modules)
         if not options.quiet:
             out += ["", *_configuration(report.view(), on)]
         for severity in sorted(Severity, reverse=True):

@@ -1,0 +1,5 @@
+import 'dotenv/config';
+import Anthropic from '@anthropic-ai/sdk';
+
+const client = new Anthropic();
+export default client;
