@@ -21,6 +21,7 @@ from envaudit.errors import ConfigError
 from envaudit.model import (
     COMPOSE,
     PYTHON_DOTENV,
+    Declared,
     Definition,
     DockerBuild,
     DotenvFile,
@@ -49,6 +50,7 @@ def collect(
     pids: list[PidEnvironment] = []
     python_envs: list[PythonEnvironment] = []
     node_modules: list[NodeModules] = []
+    declared: list[Declared] = []
     profiles: tuple[str, ...] = ()
     hints: list[str] = []
     uses: list[LoaderUse] = []
@@ -100,6 +102,8 @@ def collect(
                         python_envs.append(fact)
                     elif isinstance(fact, NodeModules):
                         node_modules.append(fact)
+                    elif isinstance(fact, Declared):
+                        declared.append(fact)
     finally:
         for run in begun.values():
             run.close()
@@ -112,7 +116,8 @@ def collect(
             uses.append(LoaderUse(loader, "reads docker-style files (--env-file, NAME.env)"))
     return Snapshot(
         root=options.root, files=tuple(files), process=process, pids=tuple(pids),
-        python_envs=tuple(python_envs), node_modules=tuple(node_modules), loaders=loaders,
+        python_envs=tuple(python_envs), node_modules=tuple(node_modules),
+        declared=tuple(declared), loaders=loaders,
         loader_uses=tuple(uses), provider_hints=tuple(hints), profile_files=profiles,
         skipped=tuple(skipped), docker_build=docker_build,
         code=code, compose=compose.services if compose is not None and COMPOSE in loaders else (),

@@ -314,6 +314,30 @@ class NodeModules(Record):
         return min(copies, key=lambda p: p.path.count("node_modules")) if copies else None
 
 
+class DeclaredPin(Record):
+    """One exact version a lock or requirements file declares."""
+
+    name: str
+    """Normalised (Python) or npm name."""
+    version: str
+    line: int | None = None
+    """1-based line of the declaration, when found."""
+
+
+class Declared(Record):
+    """What one lock or requirements file pins, as far as the relevant packages go."""
+
+    path: str
+    """The file (display path once collected)."""
+    ecosystem: str
+    """``python`` or ``npm``."""
+    pins: tuple[DeclaredPin, ...] = ()
+
+    def pin(self, name: str) -> DeclaredPin | None:
+        """The pin of that package."""
+        return next((p for p in self.pins if p.name == name), None)
+
+
 class Snapshot(Record):
     """Everything the collectors found; the only input of the rules."""
 
@@ -327,6 +351,8 @@ class Snapshot(Record):
     python_envs: tuple[PythonEnvironment, ...] = ()
     """The app's Python environments found (venvs in the project, ``VIRTUAL_ENV``,
     ``--python``), with their relevant distributions."""
+    declared: tuple[Declared, ...] = ()
+    """The lock and requirements files read (``uv.lock``, ``package-lock.json`` ...)."""
     node_modules: tuple[NodeModules, ...] = ()
     """The ``node_modules`` of the project's package folders, with their relevant packages."""
     pids: tuple[PidEnvironment, ...] = ()

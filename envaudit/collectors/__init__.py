@@ -8,7 +8,11 @@ from envaudit.collectors.dotenv_files import DotenvFilesCollector
 from envaudit.collectors.manifests import ManifestCollector
 from envaudit.collectors.pid_env import PidEnvCollector
 from envaudit.collectors.process_env import ProcessEnvCollector
-from envaudit.collectors.python_envs import NodeModulesCollector, PythonEnvsCollector
+from envaudit.collectors.python_envs import (
+    DeclaredVersionsCollector,
+    NodeModulesCollector,
+    PythonEnvsCollector,
+)
 from envaudit.collectors.source_code import SourceCodeCollector
 
 #: In the order they run within a phase (``Collector.phase``: 0 before 1).
@@ -21,4 +25,5 @@ ALL_COLLECTORS: tuple[Collector, ...] = (
     ProcessEnvCollector(),
     PythonEnvsCollector(),
     NodeModulesCollector(),
+    DeclaredVersionsCollector(),
 )

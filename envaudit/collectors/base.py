@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Union
 
 from envaudit.model import (
     ComposeService,
+    Declared,
     Definition,
     DockerBuild,
     DotenvFile,
@@ -149,7 +150,7 @@ class ComposeFacts(Record):
 
 
 Fact = Union[DotenvFile, ProcessFacts, PidFacts, Skip, "ProviderHint", LoaderUse, DockerBuild,
-             ComposeFacts, PythonEnvironment, NodeModules]
+             ComposeFacts, PythonEnvironment, NodeModules, Declared]
 
 
 class ProviderHint(Record):

@@ -128,3 +128,30 @@ class NodeModulesCollector(Collector):
             yield NodeModules(rel or ".", tuple(
                 Package(d.name, d.version, display_path(d.path, root))
                 for d in reading.distributions))
+
+
+class DeclaredVersionsCollector(Collector):
+    """Yields one ``Declared`` per lock or requirements file of the root (Python and npm) and
+    of each package folder (npm), a ``Skip`` per file that cannot be parsed."""
+
+    name = "declared-versions"
+
+    def collect(self, options: CollectOptions) -> Iterator[Fact]:
+        """Read each file that exists."""
+        from envaudit.inventory.declared import NPM_FILES, PYTHON_FILES, read_declared
+
+        root = options.root
+        paths = [os.path.join(root, name) for name in PYTHON_FILES]
+        for rel in options.package_folders or ("",):
+            paths += [os.path.join(root, rel, name) if rel else os.path.join(root, name)
+                      for name in NPM_FILES]
+        for path in paths:
+            if not os.path.lexists(path):
+                continue
+            shown = display_path(path, root)
+            found = read_declared(path)
+            if found.problem is not None:
+                yield Skip(SOURCE, f"{found.problem}: its versions are not compared",
+                           path=shown)
+                continue
+            yield found.declared._replace(path=shown)

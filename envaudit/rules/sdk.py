@@ -1,11 +1,13 @@
 """EA5xx: the SDK versions installed in the app's environments (``Snapshot.python_envs``).
 
-Implemented so far: EA502 and EA509; the other EA5xx rules need the declared versions and the
-release data (issue 4).
+Implemented so far: EA502, EA505 (exact pins) and EA509; the others need the release data and
+the source's imports (issue 4).
 """
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
 
 from envaudit.context import AuditContext
@@ -61,6 +63,66 @@ class SdkHttpxIncompatible(Rule):
                                    subject=env.path)
 
 
+def _same(installed: str | None, pinned: str) -> bool:
+    """The same version, written alike or as the same plain release (``2.12`` = ``2.12.0``)."""
+    a, b = (installed or "").strip().lstrip("v"), pinned.strip().lstrip("v")
+    plain = re.compile(r"\d+(\.\d+)*")
+    return a == b or (bool(plain.fullmatch(a)) and bool(plain.fullmatch(b))
+                      and release(a) == release(b))
+
+
+class SdkDeclaredMismatch(Rule):
+    """
+    ## What it does
+    Finds a relevant package (anthropic, httpx, httpx2, python-dotenv, @anthropic-ai/sdk,
+    dotenv …) whose installed version differs from the exact version the project pins for it:
+    `uv.lock`, `poetry.lock`, `Pipfile.lock`, `name==version` in `requirements*.txt` (compared
+    with each Python environment of the project), `package-lock.json` (with the same folder's
+    `node_modules`). Ranges (`>=`, `^`) are not compared.
+
+    ## Why is this bad?
+    The lock file is what was tested; the environment is what runs. A stale `.venv` after a
+    `git pull`, an image built with `pip install anthropic` instead of from the lock, or a
+    `node_modules` left from another branch run a different SDK than the one the lock file
+    describes, with different headers, HTTP stack and bugs.
+
+    ## Example
+    `uv.lock` pins anthropic 2.12.0, `.venv` has anthropic 1.17.0.
+
+    ## Use instead
+    Reinstall from the lock file: `uv sync`, `poetry install --sync`, `pipenv sync`,
+    `pip install -r requirements.txt`, `npm ci`.
+
+    ## References
+    - research/sdk-facts.md (what each version line does differently)
+    """
+
+    meta = RuleMeta("EA505", "sdk-declared-mismatch", Severity.WARNING,
+                    "an installed version differs from the one a lock or requirements file pins",
+                    "reinstall from the lock file (uv sync, poetry install --sync, npm ci)")
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Fire per pinned package whose installed copy has another version."""
+        snap = ctx.snapshot
+        for declared in snap.declared:
+            if declared.ecosystem == "python":
+                places = [(e.path, e.package) for e in snap.python_envs]
+            else:
+                folder = posixpath.dirname(declared.path) or "."
+                places = [(f"{m.folder}/node_modules" if m.folder != "." else "node_modules",
+                           m.package) for m in snap.node_modules if m.folder == folder]
+            for pin in declared.pins:
+                for where, package_of in places:
+                    installed = package_of(pin.name)
+                    if installed is None or _same(installed.version, pin.version):
+                        continue
+                    message = (f"{declared.path} pins {pin.name} {pin.version}, but {where} has "
+                               f"{installed.version}: the app runs a version the lock file "
+                               "does not describe")
+                    yield self.finding(message, Location("config", declared.path, pin.line),
+                                       subject=f"{pin.name}@{where}")
+
+
 class SdkBearerAuthGateway(Rule):
     """
     ## What it does
@@ -114,4 +176,4 @@ class SdkBearerAuthGateway(Rule):
                                "ANTHROPIC_API_KEY", subject=package.name)
 
 
-RULES: tuple[Rule, ...] = (SdkHttpxIncompatible(), SdkBearerAuthGateway())
+RULES: tuple[Rule, ...] = (SdkHttpxIncompatible(), SdkDeclaredMismatch(), SdkBearerAuthGateway())

@@ -1,0 +1,4 @@
+"""Nightly report summaries with Claude."""
+import anthropic
+
+client = anthropic.Anthropic()
