@@ -1,7 +1,7 @@
 """EA5xx: the SDK versions installed in the app's environments (``Snapshot.python_envs``).
 
-Implemented so far: EA502, EA505 (exact pins) and EA509; the others need the release data and
-the source's imports (issue 4).
+Implemented so far: EA502, EA505 (exact pins), EA506, EA507, EA509 and EA510 (Python); EA501
+needs the release data, EA503/EA504/EA508 what the code calls (issue 4).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from envaudit.context import AuditContext
 from envaudit.inventory.python_envs import release
-from envaudit.model import Finding, Location, Severity
+from envaudit.model import Finding, Location, NodeModules, Package, Severity
 from envaudit.redact import show
 from envaudit.rules.base import Rule, RuleMeta
 
@@ -123,6 +123,164 @@ class SdkDeclaredMismatch(Rule):
                                        subject=f"{pin.name}@{where}")
 
 
+def _top_level(modules: NodeModules, name: str) -> Package | None:
+    """The copy of ``name`` directly in that ``node_modules`` (not a nested one)."""
+    package = modules.package(name)
+    return package if package is not None and package.path.count("node_modules") == 1 else None
+
+
+class SdkMultipleInstalls(Rule):
+    """
+    ## What it does
+    Finds the SDK installed at different versions in different environments of the same
+    project: two Python environments (`.venv` and `VIRTUAL_ENV`, or an interpreter given with
+    `--python`), or two workspaces' `node_modules`.
+
+    ## Why is this bad?
+    Which version runs depends on how the app is started: `python app.py` from an activated
+    shell, `uv run`, the IDE's interpreter, a workspace script. "It works from my terminal"
+    then means "it works with the other copy".
+
+    ## Example
+    `.venv` has anthropic 2.12.0; `VIRTUAL_ENV` points at an old `~/venvs/bot` with 0.39.0.
+
+    ## Use instead
+    One environment per app, synced from the lock file; remove the stale one.
+
+    ## References
+    - research/sdk-facts.md (what differs between the version lines)
+    """
+
+    meta = RuleMeta("EA506", "sdk-multiple-installs", Severity.WARNING,
+                    "the SDK is installed at different versions in different environments of "
+                    "the project",
+                    "keep one environment per app, synced from the lock file")
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Fire once per SDK installed at more than one version."""
+        snap = ctx.snapshot
+        python = [(e.path, p) for e in snap.python_envs if (p := e.package("anthropic"))]
+        node = [(m.folder, p) for m in snap.node_modules
+                if (p := _top_level(m, "@anthropic-ai/sdk"))]
+        for sdk, copies in (("anthropic", python), ("@anthropic-ai/sdk", node)):
+            versions = {p.version for _, p in copies}
+            if len(versions) < 2:
+                continue
+            shown = "; ".join(f"{where}: {p.version}" for where, p in copies)
+            message = (f"{sdk} is installed at {len(versions)} versions ({shown}): which one "
+                       "runs depends on how the app is started")
+            yield self.finding(message, Location("package", copies[0][1].path), subject=sdk)
+
+
+class SdkMissing(Rule):
+    """
+    ## What it does
+    Finds code that builds an Anthropic client (`Anthropic()`, `new Anthropic()` …) while the
+    app's environment does not have the SDK installed: every Python environment found lacks
+    `anthropic`, or the `node_modules` the file resolves from (its folder's or a parent's)
+    lacks the package. Silent when no environment or `node_modules` was found (nothing
+    installed yet, as on a fresh CI checkout).
+
+    ## Why is this bad?
+    The app fails at import: `ModuleNotFoundError: No module named 'anthropic'`, or node's
+    `Cannot find package '@anthropic-ai/sdk'` / `ERR_MODULE_NOT_FOUND`, typically because it
+    was installed globally or in another environment than the one that runs the app.
+
+    ## Example
+    `llm.py` builds `Anthropic()`; `.venv` has no `anthropic` (it was `pip install`ed into the
+    system Python).
+
+    ## Use instead
+    Install it into the app's environment (`uv add anthropic`, `.venv/bin/pip install
+    anthropic`, `npm install @anthropic-ai/sdk` in the package folder).
+
+    ## References
+    - research/sdk-facts.md, "Python SDK" 1
+    """
+
+    meta = RuleMeta("EA507", "sdk-missing", Severity.ERROR,
+                    "code builds a client but the app's environment does not have the SDK",
+                    "install the SDK into the app's environment")
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Fire once per SDK package and environment that lacks it."""
+        code = ctx.snapshot.code
+        if code is None:
+            return
+        snap = ctx.snapshot
+        reported: set[str] = set()
+        for client in code.clients:
+            if client.language == "python":
+                envs = snap.python_envs
+                sdk = client.sdk
+                if not envs or any(e.package(sdk) for e in envs) or sdk in reported:
+                    continue
+                reported.add(sdk)
+                where = ", ".join(e.path for e in envs)
+                message = (f"{client.location.display()} builds {client.constructor}(), but "
+                           f"{sdk} is not installed in {where}: the app fails with "
+                           f"ModuleNotFoundError: No module named '{sdk}'")
+                yield self.finding(message, client.location, subject=sdk)
+                continue
+            folder = posixpath.dirname(client.location.path or "")
+            resolving = [m for m in snap.node_modules
+                         if m.folder == "." or folder == m.folder
+                         or folder.startswith(m.folder + "/")]
+            key = f"{client.sdk}@{','.join(m.folder for m in resolving)}"
+            if not resolving or any(_top_level(m, client.sdk) for m in resolving) or (
+                    key in reported):
+                continue
+            reported.add(key)
+            where = ", ".join("node_modules" if m.folder == "." else f"{m.folder}/node_modules"
+                              for m in resolving)
+            message = (f"{client.location.display()} builds {client.constructor}, but "
+                       f"{client.sdk} is not in {where}: node fails with Cannot find package "
+                       f"'{client.sdk}' (ERR_MODULE_NOT_FOUND)")
+            yield self.finding(message, client.location, subject=key)
+
+
+class RuntimeUnsupported(Rule):
+    """
+    ## What it does
+    Finds a Python environment of the app on Python older than 3.10 while the project uses the
+    Python SDK (installed there, or a client in the code).
+
+    ## Why is this bad?
+    anthropic 1.0 and later require Python 3.10 (`Requires-Python >=3.10`): on 3.9 the
+    resolver silently installs the last 0.x release, with httpx instead of httpx2, `certifi`
+    instead of the system trust store, `x-api-key` instead of `Authorization: Bearer`, and none
+    of the fixes since. (Node < 20 is not checked yet: envaudit does not run `node`.)
+
+    ## Example
+    `.venv/pyvenv.cfg` says `version = 3.9.18`.
+
+    ## Use instead
+    Recreate the environment on Python 3.10 or newer.
+
+    ## References
+    - research/sdk-facts.md, "History of the floor" (1.0.0: `>=3.10`)
+    """
+
+    meta = RuleMeta("EA510", "runtime-unsupported", Severity.WARNING,
+                    "the runtime is older than the current SDK needs",
+                    "recreate the environment on Python 3.10 or newer")
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Fire once per Python environment below 3.10 where the SDK matters."""
+        code = ctx.snapshot.code
+        uses = code is not None and any(c.language == "python" for c in code.clients)
+        for env in ctx.snapshot.python_envs:
+            version = release(env.python)
+            sdk = env.package("anthropic")
+            if version is None or version >= (3, 10, 0) or not (uses or sdk):
+                continue
+            got = f" (it has anthropic {sdk.version})" if sdk else ""
+            message = (f"{env.path} runs Python {env.python}{got}: anthropic >= 1.0 needs "
+                       "Python >= 3.10, so this environment can only install 0.x (httpx, "
+                       "certifi, x-api-key)")
+            yield self.finding(message, Location("package", env.path), subject=env.path)
+
+
 class SdkBearerAuthGateway(Rule):
     """
     ## What it does
@@ -176,4 +334,5 @@ class SdkBearerAuthGateway(Rule):
                                "ANTHROPIC_API_KEY", subject=package.name)
 
 
-RULES: tuple[Rule, ...] = (SdkHttpxIncompatible(), SdkDeclaredMismatch(), SdkBearerAuthGateway())
+RULES: tuple[Rule, ...] = (SdkHttpxIncompatible(), SdkDeclaredMismatch(), SdkMultipleInstalls(),
+                           SdkMissing(), SdkBearerAuthGateway(), RuntimeUnsupported())

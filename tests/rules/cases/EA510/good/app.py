@@ -1,0 +1,4 @@
+"""Tag incoming tickets with Claude."""
+import anthropic
+
+client = anthropic.Anthropic()
