@@ -21,9 +21,10 @@ ALL_COLLECTORS: tuple[Collector, ...] = (
     ManifestCollector(),
     SourceCodeCollector(),
     ComposeCollector(),  # after the source analysis: it looks where that one's listing saw files
-    DotenvFilesCollector(),
-    ProcessEnvCollector(),
+    # the inventories run while the dotenv walk's helper process is still listing folders
     PythonEnvsCollector(),
     NodeModulesCollector(),
     DeclaredVersionsCollector(),
+    DotenvFilesCollector(),
+    ProcessEnvCollector(),
 )

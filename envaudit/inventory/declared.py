@@ -15,6 +15,7 @@ import stat
 import sys
 
 from envaudit.inventory.node_modules import RELEVANT as NPM_RELEVANT
+from envaudit.inventory.node_modules import lock_entries, package_name
 from envaudit.inventory.python_envs import RELEVANT as PY_RELEVANT
 from envaudit.inventory.python_envs import normalise
 from envaudit.model import Declared, DeclaredPin
@@ -92,14 +93,12 @@ def _requirements(text: str) -> list[DeclaredPin]:
 
 
 def _package_lock(text: str) -> list[DeclaredPin]:
-    doc = json.loads(text)
     out = []
-    for key, entry in (doc.get("packages") or {}).items():
-        name = key.rpartition("node_modules/")[2]
-        if key.count("node_modules/") == 1 and name in NPM_RELEVANT and isinstance(entry, dict):
-            version = entry.get("version")
-            if isinstance(version, str):
-                out.append(DeclaredPin(name, version, _line_of(text, f'"{key}"')))
+    for key, entry, at in lock_entries(text, NPM_RELEVANT):
+        version = entry.get("version")
+        if key.count("node_modules/") == 1 and key.startswith("node_modules/") and isinstance(
+                version, str):
+            out.append(DeclaredPin(package_name(key), version, text.count("\n", 0, at) + 1))
     return out
 
 
