@@ -92,18 +92,17 @@ def _requirements(text: str) -> list[DeclaredPin]:
     return out
 
 
-def _package_lock(text: str) -> list[DeclaredPin]:
+def _package_lock(data: bytes) -> list[DeclaredPin]:
     out = []
-    for key, entry, at in lock_entries(text, NPM_RELEVANT):
+    for key, entry, at in lock_entries(data, NPM_RELEVANT):
         version = entry.get("version")
         if key.count("node_modules/") == 1 and key.startswith("node_modules/") and isinstance(
                 version, str):
-            out.append(DeclaredPin(package_name(key), version, text.count("\n", 0, at) + 1))
+            out.append(DeclaredPin(package_name(key), version, data.count(b"\n", 0, at) + 1))
     return out
 
 
-_PARSERS = {"uv.lock": _toml_lock, "poetry.lock": _toml_lock, "Pipfile.lock": _pipfile_lock,
-            "package-lock.json": _package_lock}
+_PARSERS = {"uv.lock": _toml_lock, "poetry.lock": _toml_lock, "Pipfile.lock": _pipfile_lock}
 
 
 def read_declared(path: str) -> DeclaredFile:
@@ -114,8 +113,9 @@ def read_declared(path: str) -> DeclaredFile:
     if isinstance(data, str):
         return DeclaredFile(Declared(path, ecosystem), f"cannot read it ({data})")
     try:
-        text = data.decode("utf-8")
-        pins = _PARSERS.get(name, _requirements)(text)
+        # NOTE: an npm lock file is megabytes: its wanted entries are found in the bytes
+        pins = (_package_lock(data) if name in NPM_FILES
+                else _PARSERS.get(name, _requirements)(data.decode("utf-8")))
     except UnicodeDecodeError:
         return DeclaredFile(Declared(path, ecosystem), "not UTF-8")
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
