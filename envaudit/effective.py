@@ -102,8 +102,9 @@ def _base_url_effect(value: str | None) -> str:
                 "is built; the TypeScript SDK trims it")
     scheme, path = split_url(value.strip())
     if value != value.lstrip() or scheme not in ("http", "https"):
-        return ("every request fails with 'Connection error.' (UnsupportedProtocol: the URL needs "
-                "http:// or https://); the TypeScript SDK raises TypeError 'Invalid URL'")
+        return ("every request fails with APIConnectionError 'Connection error.' (anthropic 2.17: "
+                "'Connection to HOST failed: UnsupportedProtocol'; the URL needs http:// or "
+                "https://); the TypeScript SDK raises TypeError 'Invalid URL'")
     path = path.rstrip("/")
     target = f"requests go to {shown.rstrip('/')}/v1/messages"
     if path.endswith("/v1") or path.endswith("/v1/messages"):

@@ -319,7 +319,9 @@ class KeyWhitespace(Rule):
 
     ## Why is this bad?
     The Python SDK puts the value into a header unchanged; h11 refuses it and every request
-    fails with the misleading `APIConnectionError: Connection error.` (after two retries). The
+    fails with the misleading `APIConnectionError: Connection error.` (after two retries;
+    anthropic 2.17 names the host and the cause instead: `Connection to HOST failed:
+    LocalProtocolError`, still without saying it is the key). The
     TypeScript SDK trims the ends of the value, so the same key works from Node, and the bug
     looks environment-specific. Typical sources: `echo key > file` (newline), a double-quoted
     `"sk-…\\n"`, a Windows CR, or docker `--env-file` keeping trailing spaces.

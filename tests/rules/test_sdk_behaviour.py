@@ -47,6 +47,17 @@ def _major(version: str) -> int:
     return int(version.split(".")[0])
 
 
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".")[:2])
+
+
+def _connection_error_text(server: Server, reason: str) -> str:
+    """APIConnectionError's text: bare before anthropic 2.17, naming host and cause since."""
+    if _release(anthropic.__version__) >= (2, 17):
+        return f"Connection to {server.url.split('://')[1].rstrip('/')} failed: {reason}"
+    return "Connection error."
+
+
 needs_v2 = pytest.mark.skipif(_major(anthropic.__version__) < 2,
                               reason="anthropic >= 2.0 behaviour (Authorization: Bearer)")
 
@@ -146,13 +157,14 @@ def test_whitespace_in_key_is_connection_error(
     monkeypatch.setenv("ANTHROPIC_API_KEY", value)
     with pytest.raises(anthropic.APIConnectionError) as info:
         _create(_client(server))
-    message_ok = str(info.value) == "Connection error."
+    message_ok = str(info.value) == _connection_error_text(server, "LocalProtocolError")
     cause = type(info.value.__cause__).__name__
-    assert message_ok, "not the misleading 'Connection error.'"
+    assert message_ok, "not the misleading connection error that does not name the key"
     assert cause == "LocalProtocolError"
     reached = len(server.requests)
     assert reached == 0, "the request must fail before reaching the server"
     assert "Connection error." in fact("key-whitespace", "python")
+    assert "Connection to HOST failed: LocalProtocolError" in fact("key-whitespace", "python")
 
 
 def test_nul_in_key(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
