@@ -1,7 +1,7 @@
 """EA5xx: the SDK versions installed in the app's environments (``Snapshot.python_envs``).
 
-Implemented so far: EA502, EA505 (exact pins), EA506, EA507, EA509 and EA510 (Python); EA501
-needs the release data, EA503/EA504/EA508 what the code calls (issue 4).
+EA503, EA504 and EA508 also read what the code calls (``CodeFacts.api_uses``,
+``CodeFacts.httpx_arguments``).
 """
 
 from __future__ import annotations
@@ -9,12 +9,16 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from envaudit.context import AuditContext
 from envaudit.inventory.python_envs import release
 from envaudit.model import Finding, Location, NodeModules, Package, Severity
 from envaudit.redact import show
 from envaudit.rules.base import Rule, RuleMeta
+
+if TYPE_CHECKING:
+    from envaudit.source.facts import ApiUse
 
 
 class SdkHttpxIncompatible(Rule):
@@ -239,6 +243,214 @@ class SdkMissing(Rule):
             yield self.finding(message, client.location, subject=key)
 
 
+def _sdk_versions(ctx: AuditContext, language: str, path: str
+                 ) -> list[tuple[str, Package, tuple[int, ...]]]:
+    """``(where, package, release)`` of the SDK a source file runs with: every Python
+    environment's ``anthropic``; for JavaScript, the top-level ``@anthropic-ai/sdk`` of each
+    ``node_modules`` the file resolves from. Without any installed copy, the project's exact pins
+    (lock and requirements files) stand in, ``where`` naming the file."""
+    snap = ctx.snapshot
+    found: list[tuple[str, Package | None]]
+    if language == "python":
+        name = "anthropic"
+        found = [(e.path, e.package(name)) for e in snap.python_envs]
+    else:
+        name = "@anthropic-ai/sdk"
+        folder = posixpath.dirname(path)
+        found = [("node_modules" if m.folder == "." else f"{m.folder}/node_modules",
+                  _top_level(m, name)) for m in snap.node_modules
+                 if m.folder == "." or folder == m.folder or folder.startswith(m.folder + "/")]
+    out = [(where, p, r) for where, p in found if p is not None
+           and (r := release(p.version)) is not None]
+    if out:
+        return out
+    ecosystem = "python" if language == "python" else "npm"
+    return [(declared.path, Package(name, pin.version, declared.path), r)
+            for declared in snap.declared if declared.ecosystem == ecosystem
+            for pin in declared.pins if pin.name == name
+            and (r := release(pin.version)) is not None]
+
+
+def _version_text(package: Package, where: str) -> str:
+    kind = "pinned by" if package.path == where and not where.endswith("node_modules") else "in"
+    return f"{package.name} {package.version} {kind} {where}"
+
+
+class SdkNoMessagesApi(Rule):
+    """
+    ## What it does
+    Finds code that calls the Messages API (`client.messages.create(…)`, `.stream(…)`,
+    `.count_tokens(…)`; or `client.beta.messages.create(…)`) while the SDK the app runs with
+    predates it: anthropic (Python) before 0.16.0 (before 0.8.0 for `beta.messages`),
+    @anthropic-ai/sdk before 0.14.0 (before 0.11.0 for `beta.messages`). The version is the
+    installed one (each Python environment; the `node_modules` the file resolves from), else the
+    project's exact pin.
+
+    ## Why is this bad?
+    Those releases have no `messages` attribute on the client: the call fails every time with
+    `AttributeError: 'Anthropic' object has no attribute 'messages'` (Python, measured on
+    0.15.1), or `TypeError: Cannot read properties of undefined (reading 'create')` (Node).
+    0.8.0–0.15.x (TS 0.11–0.13) had the API only as `client.beta.messages`. The usual cause is
+    an old pin copied from an early tutorial, or an image built from a stale lock file.
+
+    ## Example
+    `bot.py` calls `client.messages.create(...)`; `.venv` has anthropic 0.15.1.
+
+    ## Use instead
+    Upgrade the SDK (`pip install -U anthropic`, `npm install @anthropic-ai/sdk@latest`).
+
+    ## References
+    - research/sdk-facts.md, "History boundaries" (0.16.0: `client.messages`) and section 14
+      (TS 0.11.0 / 0.14.0)
+    """
+
+    meta = RuleMeta("EA503", "sdk-no-messages-api", Severity.ERROR,
+                    "the code calls the Messages API but the SDK it runs with predates it",
+                    "upgrade the SDK (anthropic >= 0.16, @anthropic-ai/sdk >= 0.14)")
+
+    #: The first release with the API: (language, api) -> release.
+    FIRST = {("python", "messages"): (0, 16, 0), ("python", "beta-messages"): (0, 8, 0),
+             ("javascript", "messages"): (0, 14, 0), ("javascript", "beta-messages"): (0, 11, 0)}
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Fire once per file, API and SDK copy too old for it."""
+        code = ctx.snapshot.code
+        if code is None:
+            return
+        reported: set[tuple[str, str, str]] = set()
+        for use in code.api_uses:
+            first = self.FIRST.get((use.language, use.api))
+            path = use.location.path or ""
+            if first is None:
+                continue
+            for where, package, version in _sdk_versions(ctx, use.language, path):
+                key = (path, use.api, package.path)
+                if version >= first or key in reported:
+                    continue
+                reported.add(key)
+                needed = ".".join(map(str, first))
+                attribute = "client.beta.messages" if use.api == "beta-messages" else (
+                    "client.messages")
+                error = ("AttributeError: 'Anthropic' object has no attribute "
+                         f"'{attribute.rsplit('.', 1)[1]}'" if use.language == "python" else
+                         "TypeError: Cannot read properties of undefined (reading 'create')")
+                message = (f"{use.location.display()} calls {use.evidence.split('(')[0]}(), "
+                           f"but {_version_text(package, where)} has no {attribute} (added in "
+                           f"{needed}): every call fails with {error}")
+                yield self.finding(message, use.location, subject=f"{use.api}@{package.path}")
+
+
+class SdkLegacyApi(Rule):
+    """
+    ## What it does
+    Finds code that uses the retired Text Completions API: `max_tokens_to_sample`, a
+    `/v1/complete` URL, `HUMAN_PROMPT` / `AI_PROMPT`, a `claude-v1` / `claude-instant-v1` model,
+    or `completions.create(…)` in a file that uses the Anthropic SDK and not OpenAI's. One
+    finding per file, at its first use, naming every sign found there.
+
+    ## Why is this bad?
+    The models Text Completions served (`claude-v1`, `claude-instant-1`, `claude-2`) are
+    retired, and the SDKs dropped the API: anthropic 1.0.0 and later have no
+    `client.completions` and no `HUMAN_PROMPT` / `AI_PROMPT` (measured: present in 0.125.0,
+    gone in 1.0.0, 1.17.0 and 2.17.0), so such code fails with `AttributeError` or
+    `ImportError` as soon as the SDK is upgraded.
+
+    ## Example
+    `client.completions.create(model="claude-v1", max_tokens_to_sample=300,
+    prompt=f"{HUMAN_PROMPT} hi{AI_PROMPT}")`
+
+    ## Use instead
+    The Messages API: `client.messages.create(model=..., max_tokens=...,
+    messages=[{"role": "user", "content": "hi"}])`.
+
+    ## References
+    - research/sdk-facts.md, "History boundaries" (Messages API from 0.8.0) and D2
+      (`DEPRECATED_MODELS`: the Text Completions models' end-of-life dates)
+    - docs/sdk-facts.md, "Text Completions and httpx objects in anthropic 1.x and 2.x"
+    """
+
+    meta = RuleMeta("EA504", "sdk-legacy-api", Severity.WARNING,
+                    "the code uses the retired Text Completions API",
+                    "move to the Messages API (client.messages.create)")
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Fire once per file that shows a sign of the Text Completions API."""
+        code = ctx.snapshot.code
+        if code is None:
+            return
+        from envaudit.source.facts import TEXT_COMPLETIONS
+
+        by_file: dict[str, list[ApiUse]] = {}
+        for use in code.api_uses:
+            if use.api == TEXT_COMPLETIONS:
+                by_file.setdefault(use.location.path or "", []).append(use)
+        for uses in by_file.values():
+            first = min(uses, key=lambda u: u.location.line or 0)
+            signs = ", ".join(dict.fromkeys(u.evidence for u in uses))
+            removed = ""
+            if first.language == "python":
+                newer = [f"{p.version} in {where}" for where, p, r
+                         in _sdk_versions(ctx, "python", first.location.path or "")
+                         if r >= (1, 0, 0)]
+                if newer:
+                    removed = (f"; anthropic {', '.join(newer)} no longer has client.completions "
+                               "or HUMAN_PROMPT/AI_PROMPT (AttributeError / ImportError)")
+            message = (f"{first.location.display()} uses the retired Text Completions API "
+                       f"({signs}): its models are retired and the SDKs dropped it "
+                       f"(anthropic >= 1.0){removed}")
+            yield self.finding(message, first.location, subject=first.location.path or "")
+
+
+class SdkHttpClientMismatch(Rule):
+    """
+    ## What it does
+    Finds an `httpx` object passed to the Python SDK — `http_client=httpx.Client(…)` /
+    `httpx.AsyncClient(…)`, `timeout=httpx.Timeout(…)`, inline or through a variable assigned
+    from one — in `Anthropic(…)`, `with_options(…)` or a request, while the app's environment has
+    anthropic 1.0 or newer (else its exact pin).
+
+    ## Why is this bad?
+    anthropic 1.0 moved from `httpx` to `httpx2`, and rejects `httpx` objects with a
+    `TypeError`: at construction (`Invalid `http_client` argument; `httpx.Client` is from the
+    `httpx` package, but this SDK uses `httpx2`. Use `httpx2.Client` instead.` in 1.17.0 and
+    2.17.0; `Expected an instance of `httpx2.Client` but got <class 'httpx.Client'>` in 1.0.0)
+    or at the request for a `timeout`. Code written for anthropic 0.x (the proxy and timeout
+    recipes in many answers) breaks on upgrade.
+
+    ## Example
+    `Anthropic(http_client=httpx.Client(proxy="http://proxy:3128"))` with anthropic 2.17.0.
+
+    ## Use instead
+    `anthropic.DefaultHttpxClient(proxy=...)` (keeps the SDK's defaults), or `httpx2.Client` /
+    `httpx2.Timeout`; a plain number for `timeout=`.
+
+    ## References
+    - research/sdk-facts.md, headline fact 2 and D8 ("httpx object passed")
+    - docs/sdk-facts.md, "Text Completions and httpx objects in anthropic 1.x and 2.x"
+    """
+
+    meta = RuleMeta("EA508", "sdk-http-client-mismatch", Severity.ERROR,
+                    "the code passes an httpx object to anthropic >= 1.0, which uses httpx2",
+                    "use anthropic.DefaultHttpxClient or httpx2.Client / httpx2.Timeout")
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Fire once per place, when some environment's anthropic is 1.0 or newer."""
+        code = ctx.snapshot.code
+        if code is None:
+            return
+        for arg in code.httpx_arguments:
+            newer = [(where, p) for where, p, r
+                     in _sdk_versions(ctx, "python", arg.location.path or "") if r >= (1, 0, 0)]
+            if not newer:
+                continue
+            versions = ", ".join(_version_text(p, where) for where, p in newer)
+            message = (f"{arg.location.display()} passes {arg.argument}={arg.written} to "
+                       f"{arg.call}, but {versions} uses httpx2: it raises TypeError 'Invalid "
+                       f"`{arg.argument}` argument' (use httpx2.{arg.httpx_class})")
+            yield self.finding(message, arg.location,
+                               subject=f"{arg.argument}@{arg.location.path}")
+
+
 class RuntimeUnsupported(Rule):
     """
     ## What it does
@@ -335,4 +547,5 @@ class SdkBearerAuthGateway(Rule):
 
 
 RULES: tuple[Rule, ...] = (SdkHttpxIncompatible(), SdkDeclaredMismatch(), SdkMultipleInstalls(),
-                           SdkMissing(), SdkBearerAuthGateway(), RuntimeUnsupported())
+                           SdkMissing(), SdkNoMessagesApi(), SdkLegacyApi(),
+                           SdkHttpClientMismatch(), SdkBearerAuthGateway(), RuntimeUnsupported())

@@ -24,7 +24,7 @@ from envaudit.collectors.discovery import VENV_MARKER
 from envaudit.collectors.manifests import NODE_PACKAGES as PACKAGE_LOADERS
 from envaudit.collectors.manifests import NODE_SDK_PACKAGES as SDK_PACKAGES
 from envaudit.model import Location
-from envaudit.source import js_code, python_code
+from envaudit.source import api_use, js_code, python_code
 from envaudit.source.facts import (
     PYTHON_DOTENV,
     SEARCH,
@@ -590,6 +590,8 @@ def analyse(root: str) -> CodeFacts:
         package_loaders=tuple(finder.package_loaders),
         sdk_manifests=tuple(dict.fromkeys(finder.sdk_manifests)),
         compose_commands=tuple(dict.fromkeys(finder.compose_commands)),
+        api_uses=api_use.api_uses(project, list(nodes)),
+        httpx_arguments=api_use.httpx_arguments(project, list(nodes)),
     )
 
 

@@ -214,6 +214,46 @@ class ComposeCommand(Record):
     """``package.json scripts.deploy: docker compose -f compose.prod.yaml up -d``."""
 
 
+#: ``ApiUse.api`` values.
+MESSAGES = "messages"
+"""``client.messages.*``: the Messages API at the top level (anthropic >= 0.16, TS >= 0.14)."""
+BETA_MESSAGES = "beta-messages"
+"""``client.beta.messages.*``: the Messages API as older SDKs first shipped it (anthropic >= 0.8,
+TS >= 0.11)."""
+TEXT_COMPLETIONS = "text-completions"
+"""The retired Text Completions API (``/v1/complete``)."""
+
+
+class ApiUse(Record):
+    """A place where the code uses an API surface that depends on the SDK version (EA503, EA504)."""
+
+    api: str
+    """``messages`` (``client.messages.*``), ``beta-messages`` (``client.beta.messages.*``) or
+    ``text-completions`` (the retired ``/v1/complete``)."""
+    evidence: str
+    """What is written: ``messages.create()``, ``max_tokens_to_sample``, ``/v1/complete``,
+    ``HUMAN_PROMPT``, ``claude-v1``, ``completions.create()``."""
+    location: Location
+    """The first such place in the file."""
+    language: str
+    """``python`` or ``javascript``."""
+
+
+class HttpxArgument(Record):
+    """An ``httpx`` object passed to the Python SDK as ``http_client=`` or ``timeout=`` (EA508)."""
+
+    argument: str
+    """``http_client`` or ``timeout``."""
+    httpx_class: str
+    """``Client``, ``AsyncClient`` or ``Timeout``."""
+    written: str
+    """``httpx.Client(…)``, or ``http (httpx.Client, line 4)`` for a variable."""
+    call: str
+    """The SDK call given it: ``Anthropic()``, ``with_options()``, ``create()``."""
+    location: Location
+    """The call."""
+
+
 class CodeFacts(Record):
     """What the project's Python and JavaScript/TypeScript source says about loading dotenv files
     and building SDK clients.
@@ -257,6 +297,10 @@ class CodeFacts(Record):
     sdk_manifests: tuple[str, ...] = ()
     """Root-relative paths of the workspace ``package.json`` files (below the root) that declare
     an Anthropic SDK: evidence the provider is in use (the root's is the manifest collector's)."""
+    api_uses: tuple[ApiUse, ...] = ()
+    """Messages and Text Completions API uses in every file read (``source.api_use``)."""
+    httpx_arguments: tuple[HttpxArgument, ...] = ()
+    """``httpx`` clients and timeouts passed to the Python SDK (``source.api_use``)."""
 
     @property
     def loader_names(self) -> tuple[str, ...]:
