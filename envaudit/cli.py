@@ -261,6 +261,8 @@ def _rules(select: tuple[str, ...], ignore: tuple[str, ...], conf: Config) -> tu
                    "repeatable [default: VIRTUAL_ENV, .venv/venv/env in the project].")
 @click.option("--provider", type=click.Choice(["anthropic"]),
               help="Force the provider's rules on.")
+@click.option("--offline", is_flag=True,
+              help="No network: compare the installed SDKs with the bundled release data.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Config file [default: [tool.envaudit] in pyproject.toml, else envaudit.toml].")
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
@@ -271,7 +273,7 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
          select: tuple[str, ...], ignore: tuple[str, ...], no_process_env: bool,
          env_files: tuple[str, ...], loaders: tuple[str, ...], pids: tuple[int, ...],
          pythons: tuple[str, ...], provider: str | None, config_file: str | None,
-         no_color: bool, quiet: bool, verbose: bool) -> None:
+         no_color: bool, quiet: bool, verbose: bool, offline: bool = False) -> None:
     """Collect everything about the project at PATH and run every rule."""
     from envaudit import config as config_mod
     from envaudit import engine
@@ -293,6 +295,9 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
         pythons=tuple(dict.fromkeys(_check_python(p) for p in pythons)),
         provider=provider,
         environ=dict(os.environ),
+        offline=offline,
+        look_up_releases=any(r.meta.id == "EA501" for r in rules),
+        stale_after=(conf.stale_releases, conf.stale_days),
     )
     snapshot = engine.collect(options)
     _State.secrets, _State.snapshot = collect_secrets(snapshot, os.environ), snapshot

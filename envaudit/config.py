@@ -10,7 +10,7 @@ from envaudit.errors import ConfigError
 from envaudit.record import Record
 
 FAIL_ON = ("error", "warning", "info", "never")
-_KEYS = {"select", "ignore", "fail-on", "env-files"}
+_KEYS = {"select", "ignore", "fail-on", "env-files", "stale-releases", "stale-days"}
 #: A config file larger than this is refused rather than read.
 MAX_CONFIG_BYTES = 8 * 1024 * 1024
 
@@ -28,6 +28,10 @@ class Config(Record):
     """Extra env files, absolute (relative ones resolve against the config file's folder)."""
     source: str | None = None
     """The file the settings came from."""
+    stale_releases: int = 1
+    """EA501 warns when the installed SDK is this many releases behind the latest or more ..."""
+    stale_days: int = 0
+    """... and the latest came out at least this many days after it."""
 
 
 def _strings(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -53,7 +57,15 @@ def parse_table(table: Any, where: str, base: str) -> Config:
     env_files = tuple(os.path.abspath(os.path.join(base, p))
                       for p in _strings(table, "env-files", where))
     return Config(_strings(table, "select", where), _strings(table, "ignore", where), fail_on,
-                  env_files, where)
+                  env_files, where, _count(table, "stale-releases", where, 1, 1),
+                  _count(table, "stale-days", where, 0, 0))
+
+
+def _count(table: dict[str, Any], key: str, where: str, default: int, minimum: int) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{where}: '{key}' must be a whole number of at least {minimum}")
+    return value
 
 
 def load(root: str, explicit: str | None = None) -> Config:

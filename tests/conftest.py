@@ -27,6 +27,11 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+#: The suite never asks a package index: every scan, in this process and in the subprocesses
+#: given this environment, runs as with ``--offline`` (``tests/inventory/test_releases.py``
+#: unsets it to talk to its own servers on 127.0.0.1).
+os.environ["ENVAUDIT_OFFLINE"] = "1"
+
 #: Variables of the machine running the tests that would leak into envaudit's view of its own
 #: process environment (an exported key, a proxy) and make CLI tests machine-dependent.
 _MACHINE_PREFIXES = ("ANTHROPIC_", "CLAUDE_", "ENVAUDIT_", "AWS_", "OPENAI_")
@@ -40,6 +45,8 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
     """``os.environ`` without provider, proxy, CA and envaudit variables, with HOME in an empty
     folder (no SDK profile files); returns the environment for subprocess runs."""
     for name in list(os.environ):
+        if name == "ENVAUDIT_OFFLINE":
+            continue
         if name.startswith(_MACHINE_PREFIXES) or name.lower().endswith("_proxy") or (
                 name in _MACHINE_NAMES):
             monkeypatch.delenv(name)

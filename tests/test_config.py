@@ -71,7 +71,8 @@ def test_explicit_config_file(tmp_path: Path) -> None:
     ("pyproject.toml", "[tool.envaudit\nselect = 1\n", "not valid TOML"),
     ("envaudit.toml", "select = [\n", "not valid TOML"),
     ("pyproject.toml", '[tool.envaudit]\nfail_on = "error"\n',
-     "unknown key(s) fail_on in [tool.envaudit] (known: env-files, fail-on, ignore, select)"),
+     "unknown key(s) fail_on in [tool.envaudit] (known: env-files, fail-on, ignore, select, "
+     "stale-days, stale-releases)"),
     ("pyproject.toml", '[tool.envaudit]\nfail-on = "high"\n',
      "'fail-on' must be one of error, warning, info, never"),
     ("pyproject.toml", "[tool.envaudit]\nselect = [1, 2]\n", "'select' must be a list of strings"),

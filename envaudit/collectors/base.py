@@ -19,6 +19,7 @@ from envaudit.model import (
     NodeModules,
     PidEnvironment,
     PythonEnvironment,
+    Releases,
     Skip,
 )
 from envaudit.record import Record
@@ -103,6 +104,19 @@ class CollectOptions(Record):
     compose_env_files: Mapping[str, ComposeRead] = {}
     """The env files compose reads (normalised absolute path -> how), set by the engine between
     the two phases when compose is a loader in use."""
+    offline: bool = False
+    """``--offline``: no network (the release lookup uses the bundled release data)."""
+    look_up_releases: bool = True
+    """Look up the latest releases of the installed SDKs (EA501 is among the rules run)."""
+    stale_after: tuple[int, int] = (1, 0)
+    """``(releases, days)`` behind the latest from which EA501 warns (``[tool.envaudit]``
+    ``stale-releases``, ``stale-days``)."""
+    release_data: str | None = None
+    """A release data file to use instead of the bundled one (tests)."""
+    sdk_installs: tuple[tuple[str, str, str], ...] = ()
+    """The Anthropic SDKs the inventories found installed, in the order found, set by the
+    engine as they report them: ``("python", environment folder, site-packages)``,
+    ``("npm", folder holding node_modules, package folder)``, absolute paths."""
 
     def reading_environ(self) -> Mapping[str, str]:
         """The environment files are interpolated against: with ``--pid``, those processes';
@@ -150,7 +164,16 @@ class ComposeFacts(Record):
 
 
 Fact = Union[DotenvFile, ProcessFacts, PidFacts, Skip, "ProviderHint", LoaderUse, DockerBuild,
-             ComposeFacts, PythonEnvironment, NodeModules, Declared]
+             ComposeFacts, PythonEnvironment, NodeModules, Declared, "PendingReleases"]
+
+
+class PendingReleases(Record):
+    """The release lookup the releases collector started (``envaudit.inventory.releases``):
+    the engine calls ``finish`` once the other collectors are done, which waits at most until
+    the lookup's deadline."""
+
+    finish: Callable[[], Releases]
+    """The lookup's ``Lookup.finish``."""
 
 
 class ProviderHint(Record):

@@ -13,6 +13,12 @@ A case is a small project: dotenv files, maybe a manifest or app code, and an op
     loaders = ["docker-env-file"]   # --loader
     provider = "anthropic"          # --provider
     no-process-env = true           # --no-process-env even with an [env] table
+    release-data = "releases.toml"  # EA501: this release data instead of the bundled one
+
+Every case runs offline (``--offline``: no package index is asked; a ``file:`` index in the
+case's ``[env]`` is still read). EA501 runs only in its own folder: its findings follow the
+bundled release data, which a refresh changes, and every other case with an SDK installed would
+change with it.
 
 Next to the folder, ``<case>.expected`` holds one line per finding,
 ``ID:source:path:line:message`` (empty fields stay empty), in report order.
@@ -30,9 +36,10 @@ from envaudit.catalogue import load_toml
 from envaudit.collectors.base import CollectOptions
 from envaudit.engine import Report
 from envaudit.model import Finding
+from envaudit.rules import ALL_RULES
 
 CASES = Path(__file__).resolve().parent / "cases"
-_OPTIONS = {"env-files", "loaders", "provider", "no-process-env"}
+_OPTIONS = {"env-files", "loaders", "provider", "no-process-env", "release-data"}
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,10 @@ def options(case: Case) -> CollectOptions:
         raise ValueError(f"{case.id}/case.toml: unknown keys {sorted(unknown)}")
     env = config.get("env")
     environ = {k: str(v).replace("{case}", str(case.path)) for k, v in (env or {}).items()}
+    if "PATH" in environ and "{case}" not in str((env or {})["PATH"]):
+        # a case's PATH is scenery: the interpreters of the machine running the tests must not
+        # join its inventory (a PATH naming {case}/... is the case's own)
+        environ["PATH"] = str(case.path / ".no-such-bin")
     loaders = opts.get("loaders")
     return CollectOptions(
         root=str(case.path),
@@ -93,12 +104,15 @@ def options(case: Case) -> CollectOptions:
         loaders=tuple(loaders) if loaders else None,
         provider=opts.get("provider"),
         environ=environ,
+        offline=True,
+        release_data=str(case.path / opts["release-data"]) if "release-data" in opts else None,
     )
 
 
 def run(case: Case) -> Report:
-    """Collect and audit the case through the real pipeline."""
-    return engine.audit(engine.collect(options(case)))
+    """Collect and audit the case through the real pipeline (EA501 only in its own folder)."""
+    rules = tuple(r for r in ALL_RULES if r.meta.id != "EA501" or case.rule_id == "EA501")
+    return engine.audit(engine.collect(options(case)), rules)
 
 
 def line_of(finding: Finding) -> str:
