@@ -14,7 +14,7 @@ from envaudit.context import AuditContext, Site, folder_contains, folder_of
 from envaudit.model import COMPOSE, Definition, DotenvFile
 from envaudit.record import Record
 from envaudit.redact import redact_url, salt, show, value_fp
-from envaudit.sdkfacts import fact
+from envaudit.sdkfacts import NOT_MEASURED, SdkProfile, fact, installed_profiles
 from envaudit.variables import PROVIDER_PREFIXES, TABLE_ALWAYS, TABLE_VARIABLES, relevant
 
 #: Shadowed sources listed after the winner before ``+N more``.
@@ -42,6 +42,18 @@ NOT_IN_USE = ("not shown: nothing says this app uses the Anthropic API (no ANTHR
               "no manifest naming the SDK); --provider anthropic shows it anyway")
 _PROXY_EFFECT = ("anthropic (Python) < 0.47 and >= 0.54 connect through it; 0.47-0.53 ignore it; "
                  "Node's fetch ignores it unless NODE_USE_ENV_PROXY=1 (Node >= 22.21 / 24)")
+#: The SDK line of the table when no environment of the app has the SDK.
+NO_SDK = ("no anthropic SDK found in the project's environments; rows state each SDK line's "
+          "behaviour")
+#: A proxy variable's row, by the installed SDKs' proxy state (``SdkProfile.proxy``).
+_PROXY_STATE = {
+    "honoured": "connects through it",
+    "ignored": "ignores it and connects directly (anthropic 0.47-0.53; fixed in 0.54)",
+    "node-env": "ignores it: Node's fetch reads it only with NODE_USE_ENV_PROXY=1 (Node >= "
+                "22.21 / 24)",
+}
+#: A trust store (``SdkProfile.ca_store``) in a few words.
+_STORES = {"certifi": "certifi's bundle", "system": "the OS trust store"}
 
 
 class ConfigRow(Record):
@@ -68,6 +80,36 @@ class ConfigRow(Record):
         return f"{self.source} (overrides {listed})"
 
 
+class _Installed:
+    """The SDK releases installed in the app's environments, for the rows' wording: a row
+    states what they do when they agree on it, and each SDK line's behaviour otherwise (none
+    installed, releases that differ, a release outside the measured ranges)."""
+
+    def __init__(self, profiles: list[SdkProfile]) -> None:
+        self.profiles = profiles
+        self.kinds = {p.kind for p in profiles}
+
+    def agreed(self, field: str, kind: str | None = None) -> str | None:
+        """The value every installed release (of ``kind``) has for ``field``; ``None`` when
+        there is none, they differ, or one is not measured."""
+        values = {getattr(p, field) for p in self.profiles if kind is None or p.kind == kind}
+        return values.pop() if len(values) == 1 and None not in values else None
+
+    def label(self, kind: str | None = None) -> str:
+        """The subject of a row's sentence (singular): ``anthropic 2.17.0 (installed)``, or
+        ``each installed SDK (anthropic 2.12.0, 2.17.0; @anthropic-ai/sdk 1.10.0)``."""
+        versions: dict[str, list[str]] = {}
+        for p in self.profiles:
+            if kind is None or p.kind == kind:
+                listed = versions.setdefault(p.sdk, [])
+                if p.version not in listed:
+                    listed.append(p.version)
+        named = "; ".join(f"{sdk} {', '.join(v)}" for sdk, v in versions.items())
+        if sum(map(len, versions.values())) == 1:
+            return f"{named} (installed)"
+        return f"each installed SDK ({named})"
+
+
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")
 
 
@@ -91,10 +133,14 @@ def split_url(url: str) -> tuple[str, str]:
     return scheme, rest.split("#", 1)[0].split("?", 1)[0]
 
 
-def _base_url_effect(value: str | None) -> str:
+def _base_url_effect(value: str | None, sdk: _Installed) -> str:
     if value is None:
         return f"requests go to {fact('base-url', 'default')}/v1/messages"
     if value.strip() == "":
+        if sdk.kinds == {"python"}:
+            return fact("base-url", "empty-python")
+        if sdk.kinds == {"node"}:
+            return fact("base-url", "empty-ts")
         return f"{fact('base-url', 'empty-python')}; {fact('base-url', 'empty-ts')}"
     shown = redact_url(value.strip())
     if any(ch in value for ch in "\r\n\t"):
@@ -112,7 +158,7 @@ def _base_url_effect(value: str | None) -> str:
     return target
 
 
-def _proxy_effect(name: str, value: str, ctx: AuditContext) -> str:
+def _proxy_effect(name: str, value: str, ctx: AuditContext, sdk: _Installed) -> str:
     lower = name.lower()
     if name != lower:
         other = ctx.effective(lower)
@@ -120,22 +166,68 @@ def _proxy_effect(name: str, value: str, ctx: AuditContext) -> str:
             if not other.value:
                 return f"ignored: the empty {lower} deletes it (urllib's getproxies)"
             return f"ignored: {lower} is also set and lower case wins (urllib's getproxies)"
+    state = sdk.agreed("proxy")
+    effect = f"{sdk.label()} {_PROXY_STATE[state]}" if state in _PROXY_STATE else _PROXY_EFFECT
+    if state == "ignored" or (state is not None and sdk.kinds == {"node"}):
+        return effect  # no Python client parses the value: its construction errors cannot happen
     scheme = split_url(value.strip())[0] if "://" in value else ""
     if scheme in ("socks5", "socks5h"):
         return ("anthropic (Python) raises ImportError at construction unless the socksio package "
-                "is installed; " + _PROXY_EFFECT)
+                "is installed; " + effect)
     if scheme and scheme not in ("http", "https"):
         return f"anthropic (Python) raises ValueError 'Unknown scheme for proxy URL' ({scheme}://)"
     if value != value.strip():
         return ("anthropic (Python) fails when the client is built (white space around the proxy "
                 "URL: ValueError or InvalidURL)")
     assumed = "" if scheme else "http:// is assumed; "
-    return assumed + _PROXY_EFFECT
+    return assumed + effect
 
 
-def _effect(name: str, value: str | None, ctx: AuditContext) -> str:
+def _key_effect(sdk: _Installed) -> str:
+    header, version = sdk.agreed("key_header"), sdk.agreed("api_version")
+    if header and version:
+        return f"{sdk.label()} sends {header} <key>, anthropic-version {version}"
+    return f"{fact('auth-header', 'python-2')}; {fact('auth-header', 'python-0')}"
+
+
+def _token_effect(ctx: AuditContext, sdk: _Installed) -> str:
+    if ctx.effective_value("ANTHROPIC_API_KEY"):
+        both = sdk.agreed("both")
+        if both:
+            return f"{sdk.label()} {both}"
+        return (f"{fact('auth-conflict', 'python-2')}; {fact('auth-conflict', 'python-mid')}; "
+                f"{fact('auth-conflict', 'python-old')}")
+    header = sdk.agreed("token_header")
+    return f"{sdk.label()} sends {header} <token>" if header else fact("auth-header", "token")
+
+
+def _ca_effect(name: str, sdk: _Installed) -> str:
+    """``SSL_CERT_FILE`` / ``SSL_CERT_DIR``: the Python SDK's store they replace."""
+    store = _STORES.get(sdk.agreed("ca_store", "python") or "")
+    when = "" if name == "SSL_CERT_FILE" else " when SSL_CERT_FILE is unset"
+    if store is None:
+        if name == "SSL_CERT_DIR":
+            return _OTHER[name]
+        return ("replaces the Python SDK's trust store (httpx and httpx2): the file must hold "
+                "every CA needed; Node ignores it")
+    node = "; Node ignores it" if "node" in sdk.kinds and name == "SSL_CERT_FILE" else ""
+    need = ": the file must hold every CA needed" if name == "SSL_CERT_FILE" else ""
+    return f"replaces {store}, the trust store of {sdk.label('python')}{when}{need}{node}"
+
+
+def _no_proxy_effect(sdk: _Installed) -> str:
+    if sdk.agreed("proxy") == "ignored":
+        return f"no effect: {sdk.label()} ignores the proxy variables"
+    matching = sdk.agreed("no_proxy")
+    if matching:
+        return (f"hosts that bypass the proxy, as {sdk.label()} matches them: {matching} "
+                "(EA307/EA308)")
+    return "hosts that bypass the proxy (the Python SDK's own matching; see EA307/EA308)"
+
+
+def _effect(name: str, value: str | None, ctx: AuditContext, sdk: _Installed) -> str:
     if name == "ANTHROPIC_BASE_URL":
-        return _base_url_effect(value)
+        return _base_url_effect(value, sdk)
     if value is None:
         if name == "ANTHROPIC_API_KEY" and ctx.effective_value("ANTHROPIC_AUTH_TOKEN"):
             return "the SDKs use ANTHROPIC_AUTH_TOKEN instead"
@@ -143,7 +235,7 @@ def _effect(name: str, value: str | None, ctx: AuditContext) -> str:
             if not ctx.has_process_env:
                 return ("not loaded from any file; the process environment was not read "
                         "(--no-process-env), so the deployment may still set it")
-            return fact("key-missing", "python")
+            return fact("key-missing", "ts" if sdk.kinds == {"node"} else "python")
         return ""
     if name == "ANTHROPIC_API_KEY":
         if not value:
@@ -151,26 +243,22 @@ def _effect(name: str, value: str | None, ctx: AuditContext) -> str:
         both = ""
         if ctx.effective_value("ANTHROPIC_AUTH_TOKEN"):
             both = "; ANTHROPIC_AUTH_TOKEN is also set (EA111)"
-        return f"{fact('auth-header', 'python-2')}; {fact('auth-header', 'python-0')}{both}"
+        return f"{_key_effect(sdk)}{both}"
     if name == "ANTHROPIC_AUTH_TOKEN":
-        if not value:
-            return "empty: treated as unset"
-        if ctx.effective_value("ANTHROPIC_API_KEY"):
-            return (f"{fact('auth-conflict', 'python-2')}; {fact('auth-conflict', 'python-mid')}; "
-                    f"{fact('auth-conflict', 'python-old')}")
-        return fact("auth-header", "token")
+        return _token_effect(ctx, sdk) if value else "empty: treated as unset"
     lower = name.lower()
     if lower in ("https_proxy", "http_proxy", "all_proxy"):
-        return _proxy_effect(name, value, ctx) if value else "empty: no proxy"
+        return _proxy_effect(name, value, ctx, sdk) if value else "empty: no proxy"
     if lower == "no_proxy":
-        return "hosts that bypass the proxy (the Python SDK's own matching; see EA307/EA308)"
+        return _no_proxy_effect(sdk)
     if name == "SSL_CERT_FILE":
         if not value:
             return "empty: ignored (the default trust store is used)"
-        return ("replaces the Python SDK's trust store (httpx and httpx2): the file must hold "
-                "every CA needed; Node ignores it")
-    if name == "SSL_CERT_DIR" and ctx.effective_value("SSL_CERT_FILE"):
-        return "ignored: SSL_CERT_FILE wins when both are set"
+        return _ca_effect(name, sdk)
+    if name == "SSL_CERT_DIR":
+        if ctx.effective_value("SSL_CERT_FILE"):
+            return "ignored: SSL_CERT_FILE wins when both are set"
+        return _ca_effect(name, sdk)
     return _OTHER.get(name, "")
 
 
@@ -234,6 +322,7 @@ def rows(ctx: AuditContext) -> list[ConfigRow]:
     """The table rows, in a fixed order; variables that are set anywhere, plus the key and URL."""
     names = _shown_names(ctx, lambda n: n.startswith(PROVIDER_PREFIXES))
     files = {f.path: f for f in ctx.env_files}
+    sdk = _Installed(installed_profiles(ctx.snapshot))
     out: list[ConfigRow] = []
     for name in names:
         winner = _winner(ctx, name)
@@ -245,7 +334,7 @@ def rows(ctx: AuditContext) -> list[ConfigRow]:
                 shown = f"(not loaded; set in {', '.join(unread[:2])}{more})"
             else:
                 shown = "(not set)" if ctx.has_process_env else "(not set in any file)"
-            out.append(ConfigRow(name, shown, "-", _effect(name, None, ctx)))
+            out.append(ConfigRow(name, shown, "-", _effect(name, None, ctx, sdk)))
             continue
         source = _source(winner)
         mine = files.get(winner.location.path or "")
@@ -255,8 +344,52 @@ def rows(ctx: AuditContext) -> list[ConfigRow]:
             and not _compose_only(site, winner)
         ))
         out.append(ConfigRow(name, show(name, winner.value), source,
-                             _effect(name, winner.value, ctx), shadowed))
+                             _effect(name, winner.value, ctx, sdk), shadowed))
     return out
+
+
+def sdk_rows(ctx: AuditContext) -> list[ConfigRow]:
+    """The table's SDK lines, after the variables: one per environment of the app that has the
+    SDK (environments with the same release, runtime and facts share one), else one saying
+    none has it. ``variable`` is ``SDK <where>``, ``source`` how the environment was found."""
+    groups: list[list[SdkProfile]] = []
+    for p in installed_profiles(ctx.snapshot):
+        group = next((g for g in groups if g[0].same_facts(p)), None)
+        if group is None:
+            groups.append([p])
+        else:
+            group.append(p)
+    if not groups:
+        return [ConfigRow("SDK", NO_SDK, "-", "")]
+    out = []
+    for group in groups:
+        p = group[0]
+        places = [q.where for q in group]
+        more = f" +{len(places) - 2} more" if len(places) > 2 else ""
+        shown = " · ".join(part for part in (f"{p.sdk} {p.version}", p.http, p.runtime) if part)
+        origins = ", ".join(dict.fromkeys(q.origin for q in group if q.origin)) or "-"
+        out.append(ConfigRow(f"SDK {', '.join(places[:2])}{more}", shown, origins,
+                             profile_summary(p)))
+    return out
+
+
+def profile_summary(p: SdkProfile) -> str:
+    """An SDK line's effect: the key's header, ``anthropic-version``, trust store, proxies."""
+    if not any((p.http, p.key_header, p.api_version, p.ca, p.proxy)):
+        return (f"{NOT_MEASURED}: the facts cover {p.sdk} {p.measured_range}; rows state each "
+                "SDK line's behaviour")
+    return (f"key: {p.key_header or NOT_MEASURED} · anthropic-version: "
+            f"{p.api_version or NOT_MEASURED} · CA: {p.ca or NOT_MEASURED} · proxy: "
+            f"{p.proxy_text or NOT_MEASURED}")
+
+
+def sdks(ctx: AuditContext) -> list[dict[str, Any]]:
+    """The JSON report's ``sdks``: the profile of every environment of the app that has the
+    SDK (``SdkProfile.to_json``). Empty when nothing says the app uses the provider (as the
+    table)."""
+    if not ctx.provider_in_use:
+        return []
+    return [p.to_json() for p in installed_profiles(ctx.snapshot)]
 
 
 def variables(ctx: AuditContext) -> list[dict[str, Any]]:

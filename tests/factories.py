@@ -17,6 +17,8 @@ from envaudit.model import (
     FileReading,
     Finding,
     Location,
+    Package,
+    PythonEnvironment,
     Severity,
     Skip,
     Snapshot,
@@ -105,6 +107,15 @@ def make_snapshot(
                     provider_hints=provider_hints, skipped=tuple(skipped))
 
 
+def venv(*packages: str, path: str = ".venv", python: str = "3.12.0",
+         origin: str = ".venv in the project") -> PythonEnvironment:
+    """A Python environment holding ``packages`` (``"anthropic 2.17.0"``: name and version)."""
+    site = f"{path}/lib/python{python[:4]}/site-packages"
+    return PythonEnvironment(path, origin, python, tuple(
+        Package(name, version, f"{site}/{name}-{version}.dist-info")
+        for name, version in (p.split(" ", 1) for p in packages)))
+
+
 def make_report(
     snapshot: Snapshot | None = None,
     findings: Sequence[Finding] = (),
@@ -138,7 +149,8 @@ def fragments(secret: str, size: int = 12) -> set[str]:
 def findings_report() -> Report:
     """The report every formatter golden file renders: a ``.env`` file and the process
     environment, a skipped file, findings at all three severities (one in the process
-    environment, one with details), secrets of every kind in the sources."""
+    environment, one with details), secrets of every kind in the sources, and a ``.venv``
+    with anthropic 2.17.0 (the effective table's SDK line)."""
     dotenv = make_file(".env", [
         ("ANTHROPIC_API_KEY", API_KEY + "\n"),
         ("ANTHROPIC_BASE_URL", "https://llm-gateway.internal/anthropic"),
@@ -152,7 +164,7 @@ def findings_report() -> Report:
         {"ANTHROPIC_AUTH_TOKEN": AUTH_TOKEN, "NO_PROXY": "localhost,.internal", "PWD": ROOT,
          "HOME": "/home/dev"},
         skipped=[Skip("dotenv", "not readable: Permission denied", path="config/.env.production")],
-    )
+    )._replace(python_envs=(venv("anthropic 2.17.0", "httpx2 2.17.0", "truststore 0.10.5"),))
     key_hint = hint(API_KEY + "\n")
     findings = [
         make_finding("EA103", f"ANTHROPIC_API_KEY ends with a newline ({key_hint}): the Python "

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from envaudit import jsontext
-from envaudit.effective import variables, variables_json
+from envaudit.effective import sdks, variables, variables_json
 from envaudit.engine import Report
 from envaudit.formatters import base
 from envaudit.formatters.base import Formatter, RenderOptions
@@ -51,6 +51,7 @@ def _report(report: Report, findings: list[Any], variables: list[Any]) -> dict[s
         "loaders": [{"loader": u.loader, "reason": u.reason}
                     for u in report.snapshot.loader_uses],
         "variables": variables,
+        "sdks": sdks(report.view()),
     }
 
 

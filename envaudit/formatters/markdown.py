@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from envaudit.context import AuditContext
-from envaudit.effective import NOT_IN_USE, precedence_note, rows
+from envaudit.effective import NOT_IN_USE, precedence_note, rows, sdk_rows
 from envaudit.engine import Report
 from envaudit.formatters import base
 from envaudit.formatters.base import (
@@ -58,7 +58,13 @@ def _configuration(ctx: AuditContext) -> list[str]:
         value = r.shown if r.source == "-" else code(r.shown)
         source = "-" if r.source == "-" else code(r.source_text)
         out.append(f"| {code(r.variable)} | {value} | {source} | {cell(r.effect)} |")
-    return out
+    for r in sdk_rows(ctx):
+        where = r.variable.removeprefix("SDK").strip()
+        source = "-" if r.source == "-" else cell(r.source)
+        out.append(f"| SDK{' ' + code(where) if where else ''} | {cell(r.shown)} | {source} | "
+                   f"{cell(r.effect)} |")
+    return [*out, "", "SDK facts: research/sdk-facts.md and docs/sdk-facts.md, per release "
+            "(each fact's source is in the JSON report's `sdks`)."]
 
 
 class MarkdownFormatter(Formatter):

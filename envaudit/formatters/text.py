@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from envaudit.context import AuditContext
-from envaudit.effective import NOT_IN_USE, precedence_note, rows
+from envaudit.effective import NOT_IN_USE, precedence_note, rows, sdk_rows
 from envaudit.engine import Report
 from envaudit.formatters import base
 from envaudit.formatters.base import Formatter, RenderOptions, plural, short_root, skip_where
@@ -29,8 +29,8 @@ def _configuration(ctx: AuditContext, on: bool) -> list[str]:
         return [f"{title}: {NOT_IN_USE}"]
     out = [f"{title} ({precedence_note(ctx)})"]
     table = rows(ctx)
-    width = max(len(r.variable) for r in table)
-    for r in table:
+    width = max(len(r.variable) for r in table)  # an SDK line's long place runs over
+    for r in [*table, *sdk_rows(ctx)]:
         source = "" if r.source == "-" else f"  from {r.source_text}"
         out.append(f"  {r.variable.ljust(width)}  {r.shown}{source}")
         if r.effect:
