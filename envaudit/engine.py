@@ -12,10 +12,12 @@ from envaudit.collectors.base import (
     Collector,
     ComposeFacts,
     ComposeRead,
+    PendingReleases,
     PidFacts,
     ProcessFacts,
     ProviderHint,
 )
+from envaudit.collectors.releases import sdk_found
 from envaudit.context import AuditContext
 from envaudit.errors import ConfigError
 from envaudit.model import (
@@ -30,6 +32,8 @@ from envaudit.model import (
     NodeModules,
     PidEnvironment,
     PythonEnvironment,
+    Releases,
+    Runtime,
     Severity,
     Skip,
     Snapshot,
@@ -50,12 +54,14 @@ def collect(
     pids: list[PidEnvironment] = []
     python_envs: list[PythonEnvironment] = []
     node_modules: list[NodeModules] = []
+    runtimes: list[Runtime] = []
     declared: list[Declared] = []
     profiles: tuple[str, ...] = ()
     hints: list[str] = []
     uses: list[LoaderUse] = []
     docker_build: DockerBuild | None = None
     compose: ComposeFacts | None = None
+    pending: PendingReleases | None = None
     from envaudit.source.facts import CodeFacts  # the source collector imports it anyway
 
     code: CodeFacts | None = None
@@ -100,13 +106,21 @@ def collect(
                         compose = fact
                     elif isinstance(fact, PythonEnvironment):
                         python_envs.append(fact)
+                        options = sdk_found(options, fact)
                     elif isinstance(fact, NodeModules):
                         node_modules.append(fact)
+                        options = sdk_found(options, fact)
+                    elif isinstance(fact, Runtime):
+                        runtimes.append(fact)
+                    elif isinstance(fact, PendingReleases):
+                        pending = fact
                     elif isinstance(fact, Declared):
                         declared.append(fact)
     finally:
         for run in begun.values():
             run.close()
+    # the indexes were asked while the files were read; this waits until the lookup's bound
+    releases: Releases | None = pending.finish() if pending is not None else None
     if options.provider:
         hints.insert(0, f"--provider {options.provider}")
     loaders = options.loaders or tuple(dict.fromkeys(
@@ -117,10 +131,12 @@ def collect(
     return Snapshot(
         root=options.root, files=tuple(files), process=process, pids=tuple(pids),
         python_envs=tuple(python_envs), node_modules=tuple(node_modules),
+        runtimes=tuple(runtimes),
         declared=tuple(declared), loaders=loaders,
         loader_uses=tuple(uses), provider_hints=tuple(hints), profile_files=profiles,
         skipped=tuple(skipped), docker_build=docker_build,
         code=code, compose=compose.services if compose is not None and COMPOSE in loaders else (),
+        releases=releases,
     )
 
 

@@ -282,6 +282,48 @@ class Package(Record):
     """Its ``.dist-info`` / ``.egg-info`` / ``.egg-link`` (display path)."""
 
 
+class DeprecatedModel(Record):
+    """A model an SDK's ``DEPRECATED_MODELS`` (or the bundled catalogue) names, with its
+    end-of-life."""
+
+    model: str
+    """The model ID (``claude-opus-4-5``)."""
+    end_of_life: str
+    """As the SDK writes it (``January 22nd, 2027``): the SDK warns with this text."""
+    date: str | None = None
+    """The same as an ISO date (``2027-01-22``); ``None`` when the text is not a date."""
+
+
+class ModelCatalogue(Record):
+    """The model IDs an installed SDK knows and the deprecations it warns about, read from its
+    source files (``envaudit.inventory.models``); or the bundled catalogue."""
+
+    source: str
+    """Where it comes from: ``anthropic 2.17.0 at .venv``, ``@anthropic-ai/sdk 1.17.0 at
+    node_modules``, ``bundled catalogue of 2026-12-06``."""
+    models: tuple[str, ...] = ()
+    """The model IDs listed (the SDK's ``Model`` type, in its order); empty when unread."""
+    deprecated: tuple[DeprecatedModel, ...] = ()
+    """Its deprecation map, in its order (an SDK too old to have one: empty)."""
+    aliases: tuple[tuple[str, str], ...] = ()
+    """``(alias, model ID)`` pairs (``claude-opus-4-5`` -> ``claude-opus-4-5-20251101``): the
+    bundled catalogue's; the SDKs do not say."""
+    files: tuple[str, ...] = ()
+    """The files read: package-relative (``types/model.py``), or the bundled data file."""
+    reason: str | None = None
+    """An SDK's reading: why its lists could not be read (``models`` is then empty). The
+    bundled catalogue picked for a snapshot: why no SDK's was used."""
+
+    def knows(self, model: str) -> bool:
+        """Whether ``model`` is listed, deprecated or an alias here."""
+        return (model in self.models or any(d.model == model for d in self.deprecated)
+                or any(a == model for a, _ in self.aliases))
+
+    def deprecation(self, model: str) -> DeprecatedModel | None:
+        """The deprecation entry of ``model``, if any."""
+        return next((d for d in self.deprecated if d.model == model), None)
+
+
 class PythonEnvironment(Record):
     """A Python environment the app may run in, with the distributions the rules read."""
 
@@ -294,10 +336,26 @@ class PythonEnvironment(Record):
     """Its Python version (``pyvenv.cfg``, or the interpreter's answer)."""
     packages: tuple[Package, ...] = ()
     """The relevant distributions installed (``inventory.python_envs.RELEVANT``)."""
+    models: ModelCatalogue | None = None
+    """What its ``anthropic`` knows about models (``None``: not installed)."""
 
     def package(self, name: str) -> Package | None:
         """The installed distribution of that (normalised) name."""
         return next((p for p in self.packages if p.name == name), None)
+
+
+class Runtime(Record):
+    """A Python or Node.js version the app runs on, or that the project says it runs on."""
+
+    kind: str
+    """``python`` or ``node``."""
+    version: str
+    """As found (``20.20.2``, ``18``, ``3.9``)."""
+    source: str
+    """Where from, for messages: ``node on PATH (/usr/bin/node)``, ``.nvmrc``,
+    ``Dockerfile FROM node:18-alpine``."""
+    location: Location
+    """``package`` for an installed runtime (its path), ``config`` for a file that names it."""
 
 
 class NodeModules(Record):
@@ -307,6 +365,8 @@ class NodeModules(Record):
     """The folder holding ``node_modules`` (display path; ``.`` for the root)."""
     packages: tuple[Package, ...] = ()
     """The relevant packages installed there (nested copies included, each at its path)."""
+    models: ModelCatalogue | None = None
+    """What its top-level ``@anthropic-ai/sdk`` knows about models (``None``: not installed)."""
 
     def package(self, name: str) -> Package | None:
         """The top-level copy of that package (else the first nested one)."""
@@ -324,18 +384,84 @@ class DeclaredPin(Record):
     """1-based line of the declaration, when found."""
 
 
+class DeclaredRange(Record):
+    """A range a manifest allows for a package (``anthropic>=2.0``, ``"@anthropic-ai/sdk":
+    "^1.10.0"``, Poetry's ``^2.0``)."""
+
+    name: str
+    """Normalised (Python) or npm name."""
+    spec: str
+    """As written (``>=2.0,<3``, ``^1.10.0``)."""
+    syntax: str
+    """``pep440``, ``npm`` or ``poetry`` (``envaudit.inventory.ranges``)."""
+    line: int | None = None
+    """1-based line of the declaration, when found."""
+
+
 class Declared(Record):
-    """What one lock or requirements file pins, as far as the relevant packages go."""
+    """What one lock, requirements or manifest file pins or allows, as far as the relevant
+    packages go."""
 
     path: str
     """The file (display path once collected)."""
     ecosystem: str
     """``python`` or ``npm``."""
     pins: tuple[DeclaredPin, ...] = ()
+    ranges: tuple[DeclaredRange, ...] = ()
+    """Ranges (``pyproject.toml``, ``requirements*.txt`` lines other than ``==``,
+    ``package.json``)."""
 
     def pin(self, name: str) -> DeclaredPin | None:
         """The pin of that package."""
         return next((p for p in self.pins if p.name == name), None)
+
+
+class ReleaseCheck(Record):
+    """The latest release of an installed Anthropic SDK, and where the answer comes from
+    (``envaudit.inventory.releases``)."""
+
+    ecosystem: str
+    """``python`` or ``npm``."""
+    name: str
+    """``anthropic`` or ``@anthropic-ai/sdk``."""
+    latest: str | None
+    """The latest final release (no pre-release, nothing yanked); ``None``: unknown."""
+    releases: tuple[tuple[str, str | None], ...] = ()
+    """Every final release known, ``(version, YYYY-MM-DD or None)``, oldest version first."""
+    source: str = "none"
+    """``index`` (asked now), ``cache`` (an earlier answer of the index), ``bundled`` (the
+    release data shipped with envaudit) or ``none``."""
+    index: str | None = None
+    """The index URL asked or configured, credentials shown as ``***``."""
+    date: str | None = None
+    """When the cached answer was fetched, or the bundled data taken."""
+    reason: str | None = None
+    """Why the index's own answer is not used (``--offline``, ``the index at … answered HTTP
+    404``); ``None`` when it is."""
+
+    @property
+    def authoritative(self) -> bool:
+        """The index's own answer (now or fresh in the cache): a version it does not find
+        behind is current. Otherwise ``latest`` is only a lower bound."""
+        return self.source in ("index", "cache") and self.reason is None
+
+
+class Releases(Record):
+    """The release lookup of a scan (made when an Anthropic SDK is installed) and the
+    thresholds EA501 applies (``[tool.envaudit]`` ``stale-releases`` / ``stale-days``)."""
+
+    checks: tuple[ReleaseCheck, ...]
+    """One per ecosystem whose SDK is installed."""
+    offline: str | None = None
+    """Why the network was not used (``--offline``, ``ENVAUDIT_OFFLINE is set``), or ``None``."""
+    stale_releases: int = 1
+    """EA501 warns from this many releases behind the latest ..."""
+    stale_days: int = 0
+    """... when the latest came out at least this many days after the installed one."""
+
+    def check(self, ecosystem: str) -> ReleaseCheck | None:
+        """The check of that ecosystem."""
+        return next((c for c in self.checks if c.ecosystem == ecosystem), None)
 
 
 class Snapshot(Record):
@@ -355,6 +481,10 @@ class Snapshot(Record):
     """The lock and requirements files read (``uv.lock``, ``package-lock.json`` ...)."""
     node_modules: tuple[NodeModules, ...] = ()
     """The ``node_modules`` of the project's package folders, with their relevant packages."""
+    runtimes: tuple[Runtime, ...] = ()
+    """The ``node`` on the app's PATH, and the versions ``.nvmrc``, ``.node-version``,
+    ``.python-version`` and the Dockerfiles' final ``FROM`` name (the Python environments carry
+    their own version)."""
     pids: tuple[PidEnvironment, ...] = ()
     """The environments of the processes named with ``--pid`` that could be read, in the
     order given (the first is the app's, when they disagree)."""
@@ -375,6 +505,8 @@ class Snapshot(Record):
     compose: tuple[ComposeService, ...] = ()
     """The compose services whose env files and ``environment:`` the app gets, when compose is
     a loader in use (in the compose files' order)."""
+    releases: Releases | None = None
+    """The latest releases of the installed SDKs (``None``: none installed, not looked up)."""
 
 
 class Finding(Record):

@@ -59,9 +59,12 @@ def options_for(project: str) -> CollectOptions:
     env = spec.get("env")
     opts = spec.get("options", {})
     loaders = opts.get("loaders")
+    environ = dict(env) if env is not None else {}
+    if "PATH" in environ:  # scenery: not this machine's interpreters (tests/rules/casefiles.py)
+        environ["PATH"] = str(root / ".no-such-bin")
     return CollectOptions(
         root=str(root),
-        environ=dict(env) if env is not None else {},
+        environ=environ,
         process_env=env is not None,
         env_files=tuple(str(root / p) for p in opts.get("env-files", [])),
         loaders=tuple(loaders) if loaders else None,
@@ -166,6 +169,8 @@ def _cli(project: str) -> tuple[int, dict[str, Any]]:
         run_env = dict(os.environ)
     else:
         run_env = dict(env)  # exactly the project's environment (python -m finds envaudit in cwd)
+        if "PATH" in run_env:  # scenery, as in options_for
+            run_env["PATH"] = str(SAMPLES / project / ".no-such-bin")
     proc = subprocess.run(args, cwd=REPO, env=run_env, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode in (0, 1), proc.stderr

@@ -13,6 +13,8 @@ from envaudit.collectors.python_envs import (
     NodeModulesCollector,
     PythonEnvsCollector,
 )
+from envaudit.collectors.releases import ReleasesCollector
+from envaudit.collectors.runtimes import RuntimesCollector
 from envaudit.collectors.source_code import SourceCodeCollector
 
 #: In the order they run within a phase (``Collector.phase``: 0 before 1).
@@ -24,7 +26,9 @@ ALL_COLLECTORS: tuple[Collector, ...] = (
     # the inventories run while the dotenv walk's helper process is still listing folders
     PythonEnvsCollector(),
     NodeModulesCollector(),
+    ReleasesCollector(),  # asks the indexes in the background while the files are read
     DeclaredVersionsCollector(),
+    RuntimesCollector(),
     DotenvFilesCollector(),
     ProcessEnvCollector(),
 )

@@ -121,6 +121,7 @@ class _Walker:
         self.read = read
         self.found: list[Found] = []
         self.skips: list[tuple[str, bool, Skip]] = []  # (path, is a folder, skip)
+        self.venvs: list[str] = []  # the virtual environments met (and not walked into)
 
     def visit(self, folder: str) -> list[str]:
         """List ``folder``; return its subfolders to walk."""
@@ -155,6 +156,7 @@ class _Walker:
             return []
         if folder != root:
             if venv:
+                self.venvs.append(folder)
                 return []  # a virtual environment (even one named .env): not the app's files
             if os.path.basename(folder) == ".env":
                 # Walked into (a folder of env files), but python-dotenv's find_dotenv() wants
@@ -325,7 +327,7 @@ def _help(root: str, chunks: list[list[str]], first_files: int, queue: int, arg_
 
     What it sends is a stream of pickles: a list of (file, what the reader made of it) per
     chunk read (pickled meanwhile, not all at the end, when the parent would wait for it), then
-    the tuple (chunks walked, skips), which says it is complete (``_collect_child``)."""
+    the tuple (chunks walked, skips, venvs), which says it is complete (``_collect_child``)."""
     import pickle
 
     walker = _Walker(root)
@@ -348,7 +350,7 @@ def _help(root: str, chunks: list[list[str]], first_files: int, queue: int, arg_
         if not reading and not _start_reading(walker, arg_read, make_reader):
             return False  # every chunk walked before the argument came, and none came
         pickle.dump(walker.results(), out, pickle.HIGHEST_PROTOCOL)
-        pickle.dump((walked, walker.skips), out, pickle.HIGHEST_PROTOCOL)
+        pickle.dump((walked, walker.skips, walker.venvs), out, pickle.HIGHEST_PROTOCOL)
     return True
 
 
@@ -370,9 +372,10 @@ def _send(arg_write: int, argument: object) -> None:
 
 
 def _collect_child(child: _Child) -> tuple[
-        list[int], list[tuple[Found, Any]], list[tuple[str, bool, Skip]]] | None:
-    """The chunks the helper walked, what it found and read, its skips (once it has left, and
-    reaped); ``None`` when it failed: it then counts as having done nothing."""
+        list[int], list[tuple[Found, Any]], list[tuple[str, bool, Skip]], list[str]] | None:
+    """The chunks the helper walked, what it found and read, its skips and the virtual
+    environments it met (once it has left, and reaped); ``None`` when it failed: it then counts
+    as having done nothing."""
     try:
         with os.fdopen(child.results, "rb") as pipe:
             payload = pipe.read()
@@ -394,12 +397,12 @@ def _collect_child(child: _Child) -> tuple[
             if not isinstance(record, list):
                 break
             found += record
-        walked, skips = record
+        walked, skips, venvs = record
     except Exception:  # noqa: BLE001 - a truncated payload: its chunks are done here
         return None
     if stream.tell() != len(payload):
         return None
-    return walked, found, skips
+    return walked, found, skips, venvs
 
 
 def _no_reader(_: object) -> None:
@@ -433,6 +436,9 @@ class Walk(Generic[A, T]):
         self._child: _Child | None = None
         #: Chunks walked here and by the helper (set by ``finish``; ``(0, 0)``: none shared).
         self.chunks_walked = (0, 0)
+        #: The virtual environments (folders holding ``pyvenv.cfg``) below the root that the
+        #: walk met and did not enter, sorted (set by ``finish``).
+        self.venvs: list[str] = []
         if sharing and len(level) >= SHARE_AT:
             chunks = _chunks(level, min(CHUNKS, 256, len(level)))
             self._child = _start_child(root, chunks, len(walker.found), make_reader)
@@ -454,6 +460,7 @@ class Walk(Generic[A, T]):
             results = walker.results()
         results.sort(key=lambda pair: walker.order(pair[0].abspath, False))
         skips = sorted(walker.skips, key=lambda s: walker.order(s[0], s[1]))
+        self.venvs = sorted(walker.venvs)
         return results, [skip for _, _, skip in skips]
 
     def _share(self, child: _Child, argument: A) -> list[tuple[Found, Any]]:
@@ -482,6 +489,7 @@ class Walk(Generic[A, T]):
         if theirs is not None and sorted([*theirs[0], *mine]) == list(range(len(chunks))):
             results += theirs[1]
             walker.skips.extend(theirs[2])
+            walker.venvs.extend(theirs[3])
             self.chunks_walked = (len(mine), len(theirs[0]))
             return results
         walker.walk([f for i, chunk in enumerate(chunks) if i not in mine for f in chunk])

@@ -470,6 +470,10 @@ class _Begun:
         for _, fact in found:
             if fact is not None:
                 yield fact
+        if self._walk.venvs:  # deeper in the project than .venv / venv / env
+            from envaudit.collectors.python_envs import walked_environments
+
+            yield from walked_environments(self._walk.venvs, options)
         environ = options.reading_environ()
         for abspath in dict.fromkeys(options.env_files):
             yield read_file(abspath, "explicit", options, environ)

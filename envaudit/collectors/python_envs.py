@@ -5,17 +5,20 @@ Looked at: the environment ``VIRTUAL_ENV`` names (in the app's environment: enva
 ``--pid``'s), ``.venv``, ``venv`` and ``env`` in the project (each only with a ``pyvenv.cfg``),
 and every ``--python`` interpreter: one inside a venv is read as that venv, any other is asked
 once, with a time limit, where its site-packages are. envaudit's own interpreter is never
-looked at unless named. Each environment is read once (by its real path).
+looked at unless named. Each environment is read once (by its real path). The virtual
+environments deeper in the project (any folder holding ``pyvenv.cfg``) are met by the dotenv
+walk, which does not enter them: the dotenv collector reads them with ``read_environment``
+once the walk is done, leaving out those read here.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from envaudit.collectors.base import CollectOptions, Collector, Fact
 from envaudit.collectors.discovery import VENV_MARKER, display_path
-from envaudit.model import NodeModules, Package, PythonEnvironment, Skip
+from envaudit.model import ModelCatalogue, NodeModules, Package, PythonEnvironment, Skip
 
 #: ``Skip.source`` of what comes from an installed distribution.
 SOURCE = "package"
@@ -62,46 +65,149 @@ class PythonEnvsCollector(Collector):
     name = "python-envs"
 
     def collect(self, options: CollectOptions) -> Iterator[Fact]:
-        """Read every candidate environment once."""
-        from envaudit.inventory import python_envs as inv
-
-        root = options.root
-        candidates: list[tuple[str, str, bool]] = []  # (path, origin, is a venv folder)
-        virtual_env = options.reading_environ().get("VIRTUAL_ENV")
-        if virtual_env and os.path.isdir(virtual_env):
-            candidates.append((virtual_env, "VIRTUAL_ENV", True))
-        for name in PROJECT_ENVS:
-            folder = os.path.join(root, name)
-            if os.path.isfile(os.path.join(folder, VENV_MARKER)):
-                candidates.append((folder, f"{name} in the project", True))
-        for python in options.pythons:
-            env = _venv_of(python)
-            candidates.append((env or python, f"--python {python}", env is not None))
+        """Read every candidate environment once; with none, the interpreters on the app's
+        ``PATH`` (a deploy image installs into the system Python)."""
         seen: set[str] = set()
-        for path, origin, is_venv in candidates:
+        found = candidates(options) or on_path(options)
+        for path, origin, is_venv in found:
             real = os.path.realpath(path)
-            if real in seen:
-                continue
-            seen.add(real)
-            shown = display_path(path, root)
-            if is_venv:
-                version, sites = inv.pyvenv_version(path), inv.site_folders(path)
-            else:
-                answer = ask_interpreter(path)
-                if isinstance(answer, str):
-                    yield Skip(SOURCE, f"the interpreter {answer}: its packages are not "
-                                       "inventoried", path=shown)
-                    continue
-                version, sites = answer
-            packages: list[Package] = []
-            for site in sites:
-                reading = inv.read_site(site)
-                packages += [Package(d.name, d.version, display_path(d.path, root))
-                             for d in reading.distributions]
-                for where, problem in reading.problems:
-                    yield Skip(SOURCE, f"{problem}: not inventoried",
-                               path=display_path(where, root))
-            yield PythonEnvironment(shown, origin, version, tuple(packages))
+            if real not in seen:
+                seen.add(real)
+                yield from read_environment(path, origin, options.root, is_venv)
+
+
+def candidates(options: CollectOptions) -> list[tuple[str, str, bool]]:
+    """``(path, origin, is a venv folder)`` of what ``PythonEnvsCollector`` reads."""
+    found: list[tuple[str, str, bool]] = []
+    virtual_env = options.reading_environ().get("VIRTUAL_ENV")
+    if virtual_env and os.path.isdir(virtual_env):
+        found.append((virtual_env, "VIRTUAL_ENV", True))
+    for name in PROJECT_ENVS:
+        folder = os.path.join(options.root, name)
+        if os.path.isfile(os.path.join(folder, VENV_MARKER)):
+            found.append((folder, f"{name} in the project", True))
+    conda = options.reading_environ().get("CONDA_PREFIX")
+    if conda and os.path.isdir(os.path.join(conda, "conda-meta")):
+        found.append((conda, "CONDA_PREFIX", True))
+    for python in options.pythons:
+        env = _venv_of(python) or _conda_of(python)
+        found.append((env or python, f"--python {python}", env is not None))
+    return found
+
+
+def on_path(options: CollectOptions) -> list[tuple[str, str, bool]]:
+    """``python3`` and ``python`` on the app's ``PATH`` (each once): a venv's
+    interpreter is read as that venv, a conda prefix by its layout, a pyenv shim as the
+    interpreter it runs (``pyenv_target``); any other as ``inventory.python_envs.static_layout``
+    infers it, else asked (``ask_interpreter``). envaudit's own virtual environment is left out
+    (it is not the app's)."""
+    import shutil
+    import sys
+
+    environ = options.reading_environ()
+    path = environ.get("PATH")
+    if not path:
+        return []
+    own = os.path.realpath(sys.prefix) if sys.prefix != sys.base_prefix else None
+    found: list[tuple[str, str, bool]] = []
+    seen: set[str] = set()
+    for name in ("python3", "python"):
+        python = shutil.which(name, path=path)
+        if python is None:
+            continue
+        python = pyenv_target(python, name, environ, options.root) or python
+        env = _venv_of(python) or _conda_of(python)
+        key = os.path.realpath(env or python)  # a venv's python links to its base's
+        if key in seen or key == own:
+            continue
+        seen.add(key)
+        found.append((env or python, f"{name} on PATH", env is not None))
+    return found
+
+
+def pyenv_target(python: str, name: str, environ: Mapping[str, str], root: str) -> str | None:
+    """The interpreter a pyenv shim (``<PYENV_ROOT>/shims/python3``) runs for the project, as
+    pyenv chooses it: ``PYENV_VERSION``, else the nearest ``.python-version`` from the project
+    folder up, else ``<PYENV_ROOT>/version``; its first entry, when installed. ``None`` when
+    ``python`` is no shim or the choice is ``system`` or not installed (it is then asked)."""
+    shims = os.path.dirname(os.path.abspath(python))
+    if os.path.basename(shims) != "shims":
+        return None
+    pyenv_root = os.path.dirname(shims)
+    choice = environ.get("PYENV_VERSION")
+    if not choice:
+        folder = os.path.abspath(root)
+        while True:
+            choice = _first_line(os.path.join(folder, ".python-version"))
+            parent = os.path.dirname(folder)
+            if choice or parent == folder:
+                break
+            folder = parent
+    choice = choice or _first_line(os.path.join(pyenv_root, "version"))
+    version = (choice or "").replace(":", " ").split()
+    if not version or version[0] == "system":
+        return None
+    target = os.path.join(pyenv_root, "versions", version[0], "bin", name)
+    return target if os.path.isfile(target) else None
+
+
+def _first_line(path: str) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4096).decode("utf-8", "replace").strip() or None
+    except OSError:
+        return None
+
+
+def _conda_of(python: str) -> str | None:
+    """The conda prefix an interpreter path belongs to (``<prefix>/bin/python``), if any."""
+    prefix = os.path.dirname(os.path.dirname(os.path.abspath(python)))
+    return prefix if os.path.isdir(os.path.join(prefix, "conda-meta")) else None
+
+
+def walked_environments(venvs: list[str], options: CollectOptions) -> Iterator[Fact]:
+    """The virtual environments the dotenv walk met that ``PythonEnvsCollector`` did not read
+    (those deeper in the project than ``.venv`` / ``venv`` / ``env``)."""
+    read = {os.path.realpath(path) for path, _, _ in candidates(options)}
+    for venv in venvs:
+        if os.path.realpath(venv) not in read:
+            yield from read_environment(venv, WALKED_ORIGIN, options.root)
+
+
+def read_environment(path: str, origin: str, root: str, is_venv: bool = True) -> Iterator[Fact]:
+    """One environment's ``PythonEnvironment`` (a venv folder, or an interpreter asked where its
+    packages are), and a ``Skip`` per record that could not be read."""
+    from envaudit.inventory import python_envs as inv
+
+    shown = display_path(path, root)
+    if is_venv:
+        version, sites = inv.pyvenv_version(path), inv.site_folders(path)
+        if version is None:
+            version = inv.conda_version(path)
+    else:
+        answer = inv.static_layout(path) or ask_interpreter(path)
+        if isinstance(answer, str):
+            yield Skip(SOURCE, f"the interpreter {answer}: its packages are not inventoried",
+                       path=shown)
+            return
+        version, sites = answer
+    packages: list[Package] = []
+    models: ModelCatalogue | None = None
+    for site in sites:
+        reading = inv.read_site(site)
+        packages += [Package(d.name, d.version, display_path(d.path, root))
+                     for d in reading.distributions]
+        if models is None and any(d.name == "anthropic" for d in reading.distributions):
+            from envaudit.inventory.models import python_catalogue  # only with the SDK
+
+            models = python_catalogue(reading.distributions, shown)
+        for where, problem in reading.problems:
+            yield Skip(SOURCE, f"{problem}: not inventoried", path=display_path(where, root))
+    yield PythonEnvironment(shown, origin, version, tuple(packages), models=models)
+
+
+#: ``PythonEnvironment.origin`` of a virtual environment the dotenv walk met deeper in the project.
+WALKED_ORIGIN = "pyvenv.cfg in the project"
 
 
 class NodeModulesCollector(Collector):
@@ -125,9 +231,15 @@ class NodeModulesCollector(Collector):
                 continue
             for where, problem in reading.problems:
                 yield Skip(SOURCE, f"{problem}: not inventoried", path=display_path(where, root))
+            models: ModelCatalogue | None = None
+            if any(d.name == "@anthropic-ai/sdk" for d in reading.distributions):
+                from envaudit.inventory.models import node_catalogue  # only with the SDK
+
+                models = node_catalogue(reading.distributions, folder,
+                                        f"{rel}/node_modules" if rel else "node_modules")
             yield NodeModules(rel or ".", tuple(
                 Package(d.name, d.version, display_path(d.path, root))
-                for d in reading.distributions))
+                for d in reading.distributions), models=models)
 
 
 class DeclaredVersionsCollector(Collector):
@@ -154,4 +266,6 @@ class DeclaredVersionsCollector(Collector):
                 yield Skip(SOURCE, f"{found.problem}: its versions are not compared",
                            path=shown)
                 continue
-            yield found.declared._replace(path=shown)
+            if found.declared.pins or found.declared.ranges or not path.endswith(
+                    ("pyproject.toml", "package.json")):  # a manifest without them: not one
+                yield found.declared._replace(path=shown)

@@ -1,9 +1,13 @@
-"""Exact versions a project declares for its relevant packages: lock files and ``==`` pins.
+"""The versions a project declares for its relevant packages: exact pins (lock files, ``==``)
+and ranges (manifests).
 
 Read: ``uv.lock`` and ``poetry.lock`` (TOML ``[[package]]`` tables, tomllib/tomli),
-``Pipfile.lock`` (JSON, ``==x`` versions), ``requirements*.txt`` (``name==version`` lines), and
-``package-lock.json`` (npm's ``packages`` map). Ranges (``>=``, ``^``) are not versions and are
-left out. A file that cannot be parsed is a problem string; nothing raises.
+``Pipfile.lock`` (JSON, ``==x`` versions), ``requirements*.txt`` (``name==version`` lines are
+pins, other specifiers ranges), ``pyproject.toml`` (PEP 621 ``dependencies`` and
+``optional-dependencies``, PEP 735 ``dependency-groups``, Poetry's ``dependencies`` and groups),
+``package-lock.json`` (npm's ``packages`` map) and ``package.json`` (``dependencies``,
+``devDependencies``, ``optionalDependencies``). A file that cannot be parsed is a problem string;
+nothing raises.
 """
 
 from __future__ import annotations
@@ -18,13 +22,17 @@ from envaudit.inventory.node_modules import RELEVANT as NPM_RELEVANT
 from envaudit.inventory.node_modules import lock_entries, package_name
 from envaudit.inventory.python_envs import RELEVANT as PY_RELEVANT
 from envaudit.inventory.python_envs import normalise
-from envaudit.model import Declared, DeclaredPin
+from envaudit.inventory.ranges import requirement_spec
+from envaudit.model import Declared, DeclaredPin, DeclaredRange
 from envaudit.record import Record
 
 #: The lock and requirement files looked for in a folder, with their ecosystem.
 PYTHON_FILES = ("uv.lock", "poetry.lock", "Pipfile.lock", "requirements.txt",
-                "requirements-prod.txt", "requirements.lock")
-NPM_FILES = ("package-lock.json",)
+                "requirements-prod.txt", "requirements.lock", "pyproject.toml")
+NPM_FILES = ("package-lock.json", "package.json")
+_EXACT_NPM = re.compile(r"=?v?\d+\.\d+\.\d+")
+_EXACT_POETRY = re.compile(r"(?:==)?\d+(?:\.\d+)*")
+Found = tuple[list[DeclaredPin], list[DeclaredRange]]
 MAX_BYTES = 32 * 1024 * 1024
 _PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([^\s;#,]+)")
 
@@ -83,13 +91,82 @@ def _pipfile_lock(text: str) -> list[DeclaredPin]:
     return out
 
 
-def _requirements(text: str) -> list[DeclaredPin]:
-    out = []
+def _requirements(text: str) -> Found:
+    pins, ranges = [], []
     for number, raw in enumerate(text.splitlines(), 1):
         m = _PIN.match(raw)
         if m and normalise(m[1]) in PY_RELEVANT:
-            out.append(DeclaredPin(normalise(m[1]), m[2], number))
-    return out
+            pins.append(DeclaredPin(normalise(m[1]), m[2], number))
+            continue
+        found = requirement_spec(raw) if not raw.lstrip().startswith(("-", "#")) else None
+        if found is not None and found[1] and normalise(found[0]) in PY_RELEVANT:
+            ranges.append(DeclaredRange(normalise(found[0]), found[1], "pep440", number))
+    return pins, ranges
+
+
+def _pyproject(text: str) -> Found:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python < 3.11
+        import tomli as tomllib
+    doc = tomllib.loads(text)
+    pins: list[DeclaredPin] = []
+    ranges: list[DeclaredRange] = []
+    project = doc.get("project") if isinstance(doc.get("project"), dict) else {}
+    lists = [project.get("dependencies")]
+    for table in (project.get("optional-dependencies"), doc.get("dependency-groups")):
+        if isinstance(table, dict):
+            lists += table.values()
+    for entries in lists:
+        for entry in entries if isinstance(entries, list) else ():
+            found = requirement_spec(entry) if isinstance(entry, str) else None
+            if found is None or not found[1] or normalise(found[0]) not in PY_RELEVANT:
+                continue
+            name, spec = normalise(found[0]), found[1]
+            line = _line_of(text, entry)
+            exact = re.fullmatch(r"\s*===?\s*([^\s,*]+)\s*", spec)
+            if exact is not None:
+                pins.append(DeclaredPin(name, exact.group(1), line))
+            else:
+                ranges.append(DeclaredRange(name, spec, "pep440", line))
+    tool = doc.get("tool") if isinstance(doc.get("tool"), dict) else {}
+    poetry = tool.get("poetry") if isinstance(tool.get("poetry"), dict) else {}
+    tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
+    groups = poetry.get("group")
+    if isinstance(groups, dict):
+        tables += [g.get("dependencies") for g in groups.values() if isinstance(g, dict)]
+    for table in tables:
+        for raw_name, value in (table.items() if isinstance(table, dict) else ()):
+            if isinstance(value, dict):
+                value = value.get("version")
+            name = normalise(str(raw_name))
+            if not isinstance(value, str) or name not in PY_RELEVANT or not value.strip():
+                continue
+            line = _line_of(text, f"{raw_name} =") or _line_of(text, f'"{raw_name}"')
+            if _EXACT_POETRY.fullmatch(value.strip()):
+                pins.append(DeclaredPin(name, value.strip().lstrip("="), line))
+            else:
+                ranges.append(DeclaredRange(name, value.strip(), "poetry", line))
+    return pins, ranges
+
+
+def _package_json(text: str) -> Found:
+    doc = json.loads(text)
+    pins: list[DeclaredPin] = []
+    ranges: list[DeclaredRange] = []
+    if not isinstance(doc, dict):
+        return pins, ranges
+    for section in ("dependencies", "devDependencies", "optionalDependencies"):
+        table = doc.get(section)
+        for name, spec in (table.items() if isinstance(table, dict) else ()):
+            if name not in NPM_RELEVANT or not isinstance(spec, str) or not spec.strip():
+                continue
+            line = _line_of(text, json.dumps(name) + ":") or _line_of(text, json.dumps(name))
+            if _EXACT_NPM.fullmatch(spec.strip()):
+                pins.append(DeclaredPin(name, spec.strip().lstrip("=v"), line))
+            else:
+                ranges.append(DeclaredRange(name, spec.strip(), "npm", line))
+    return pins, ranges
 
 
 def _package_lock(data: bytes) -> list[DeclaredPin]:
@@ -103,6 +180,7 @@ def _package_lock(data: bytes) -> list[DeclaredPin]:
 
 
 _PARSERS = {"uv.lock": _toml_lock, "poetry.lock": _toml_lock, "Pipfile.lock": _pipfile_lock}
+_MANIFESTS = {"pyproject.toml": _pyproject, "package.json": _package_json}
 
 
 def read_declared(path: str) -> DeclaredFile:
@@ -112,13 +190,19 @@ def read_declared(path: str) -> DeclaredFile:
     data = _read(path)
     if isinstance(data, str):
         return DeclaredFile(Declared(path, ecosystem), f"cannot read it ({data})")
+    ranges: list[DeclaredRange] = []
     try:
-        # NOTE: an npm lock file is megabytes: its wanted entries are found in the bytes
-        pins = (_package_lock(data) if name in NPM_FILES
-                else _PARSERS.get(name, _requirements)(data.decode("utf-8")))
+        if name == "package-lock.json":
+            # NOTE: an npm lock file is megabytes: its wanted entries are found in the bytes
+            pins = _package_lock(data)
+        elif name in _PARSERS:
+            pins = _PARSERS[name](data.decode("utf-8"))
+        else:
+            pins, ranges = _MANIFESTS.get(name, _requirements)(data.decode("utf-8"))
     except UnicodeDecodeError:
         return DeclaredFile(Declared(path, ecosystem), "not UTF-8")
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
-        kind = "TOML" if name.endswith(".lock") and name != "Pipfile.lock" else "JSON"
+        kind = "TOML" if name.endswith((".lock", ".toml")) and name != "Pipfile.lock" else (
+            "JSON")
         return DeclaredFile(Declared(path, ecosystem), f"not valid {kind} ({str(exc)[:80]})")
-    return DeclaredFile(Declared(path, ecosystem, tuple(pins)))
+    return DeclaredFile(Declared(path, ecosystem, tuple(pins), tuple(ranges)))

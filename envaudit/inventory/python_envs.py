@@ -186,3 +186,60 @@ def pyvenv_version(env: str) -> str | None:
         if sep and key.strip().lower() in ("version", "version_info"):
             return value.strip() or None
     return None
+
+
+_CONDA_PYTHON = re.compile(r"python-(\d+\.\d+(?:\.\d+)?)-")
+_PATCHLEVEL = re.compile(rb'#define\s+PY_VERSION\s+"([^"]+)"')
+_VERSIONED = re.compile(r"python(\d+\.\d+)$")
+
+
+def conda_version(prefix: str) -> str | None:
+    """The Python version of a conda prefix, from its ``conda-meta/python-X.Y.Z-BUILD.json``."""
+    try:
+        names = os.listdir(os.path.join(prefix, "conda-meta"))
+    except OSError:
+        return None
+    for name in sorted(names):
+        m = _CONDA_PYTHON.match(name)
+        if m is not None and name.endswith(".json"):
+            return m.group(1)
+    return None
+
+
+def static_layout(python: str) -> tuple[str, list[str]] | None:
+    """``(version, site-packages folders)`` of an interpreter outside a venv, from the files
+    around it, without running it: a binary ``<prefix>/bin/pythonX.Y`` (or ``python3`` beside
+    exactly one ``<prefix>/lib/pythonX.Y/os.py``) has its packages in
+    ``<prefix>/lib/pythonX.Y/site-packages`` (Debian's ``dist-packages`` for ``/usr``), and its
+    full version in ``<prefix>/include/pythonX.Y/patchlevel.h`` when the headers are installed
+    (else ``X.Y``). ``None`` for a script (a pyenv or asdf shim, a wrapper) or another layout:
+    the caller then asks the interpreter."""
+    real = os.path.realpath(python)
+    head = _read_head(real)
+    if isinstance(head, str) or head[:2] == b"#!":
+        return None
+    prefix = os.path.dirname(os.path.dirname(real))
+    lib = os.path.join(prefix, "lib")
+    m = _VERSIONED.search(os.path.basename(real))
+    if m is not None:
+        minor = m.group(1)
+    else:
+        try:
+            stdlibs = [n[len("python"):] for n in os.listdir(lib) if _VERSIONED.match(n)
+                       and os.path.isfile(os.path.join(lib, n, "os.py"))]
+        except OSError:
+            return None
+        if len(stdlibs) != 1:
+            return None
+        minor = stdlibs[0]
+    stdlib = os.path.join(lib, f"python{minor}")
+    if not os.path.isfile(os.path.join(stdlib, "os.py")):
+        return None
+    version = minor
+    level = _read_head(os.path.join(prefix, "include", f"python{minor}", "patchlevel.h"))
+    if not isinstance(level, str) and (found := _PATCHLEVEL.search(level)) is not None:
+        version = found.group(1).decode("ascii", "replace")
+    sites = [os.path.join(stdlib, "site-packages")]
+    if prefix == "/usr":  # Debian and Ubuntu: pip's and apt's folders
+        sites = [f"/usr/local/lib/python{minor}/dist-packages", "/usr/lib/python3/dist-packages"]
+    return version, [s for s in sites if os.path.isdir(s)]

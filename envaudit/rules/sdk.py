@@ -9,16 +9,159 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from envaudit.context import AuditContext
 from envaudit.inventory.python_envs import release
-from envaudit.model import Finding, Location, NodeModules, Package, Severity
+from envaudit.model import DeclaredRange, Finding, Location, NodeModules, Package, Severity
 from envaudit.redact import show
 from envaudit.rules.base import Rule, RuleMeta
 
 if TYPE_CHECKING:
+    from envaudit.model import ReleaseCheck, Releases
     from envaudit.source.facts import ApiUse
+
+
+class SdkStale(Rule):
+    """
+    ## What it does
+    Compares each installed `anthropic` (every Python environment of the app) and top-level
+    `@anthropic-ai/sdk` (every `node_modules`) with the latest release: asked from the package
+    index the project's pip and npm are configured to use (`PIP_INDEX_URL`, `pip.conf`,
+    `npm_config_registry`, `.npmrc`, else their own default), within 1.5 s in all, with a
+    per-user cache of a day. Warns when the installed version is at least `stale-releases`
+    releases behind (default 1) and the latest came out at least `stale-days` days after it
+    (default 0); both are set in `[tool.envaudit]`. With `--offline`, or when the index cannot
+    be read, the release data bundled with envaudit (and its date) stands in, and the message
+    says so. A check that could not be made is reported as unknown (info), never as a pass.
+
+    ## Why is this bad?
+    Every fix since the installed release is missing: the messages envaudit quotes, the
+    proxy, TLS and retry behaviour, new models, and the deprecations the SDK warns about. An
+    old SDK is also what breaks next, when a dependency moves (httpx 0.28 broke anthropic up
+    to 0.39) or an API it uses is retired. Pre-releases and yanked files are never taken for
+    the latest.
+
+    ## Example
+    `venv` has anthropic 0.39.0 while the index's latest is 2.17.0.
+
+    ## Use instead
+    Upgrade (`pip install -U anthropic`, `uv lock --upgrade-package anthropic`, `npm install
+    @anthropic-ai/sdk@latest`) and re-test; or raise `stale-releases` / `stale-days` in
+    `[tool.envaudit]` when you upgrade on a schedule.
+
+    ## References
+    - docs/releases.md (where the latest release comes from, the bound, the cache, the bundled
+      data)
+    - PEP 503 and PEP 691 (simple index pages), PEP 592 (yanked files), PEP 700 (upload times);
+      npm's package documents (`dist-tags.latest`, `time`)
+    """
+
+    meta = RuleMeta("EA501", "sdk-stale", Severity.WARNING,
+                    "an installed SDK is behind the latest release (unknown: info)",
+                    "upgrade the SDK (pip install -U anthropic, npm install "
+                    "@anthropic-ai/sdk@latest) and update the lock file")
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Fire once per installed copy that is behind, or that could not be checked."""
+        snap = ctx.snapshot
+        if snap.releases is None:
+            return  # no lookup was made (no SDK installed)
+        copies = [("python", e.path, p) for e in snap.python_envs
+                  if (p := e.package("anthropic"))]
+        copies += [("npm", "node_modules" if m.folder == "." else f"{m.folder}/node_modules", p)
+                   for m in snap.node_modules if (p := _top_level(m, "@anthropic-ai/sdk"))]
+        for ecosystem, where, package in copies:
+            check = snap.releases.check(ecosystem)
+            if check is not None:
+                yield from self._compare(snap.releases, check, where, package)
+
+    def _compare(self, releases: Releases, check: ReleaseCheck, where: str, package: Package
+                 ) -> Iterator[Finding]:
+        from envaudit.inventory.releases import version_key
+
+        eco, installed = check.ecosystem, package.version or "?"
+        what = f"{package.name} {installed} in {where}"
+        key = version_key(installed, eco)
+        latest = version_key(check.latest, eco) if check.latest else None
+        details: dict[str, Any] = {"installed": installed, "latest": check.latest,
+                                   "source": check.source, "index": check.index,
+                                   "date": check.date, "reason": check.reason}
+        if check.latest is None or latest is None or key is None:
+            why = (check.reason or "no release data") if check.latest is None else (
+                f"its version {installed!r} cannot be compared")
+            yield self._unknown(f"{what} could not be checked against the latest release: "
+                                f"{why}", package, where, details)
+            return
+        dates = {version_key(v, eco): d for v, d in check.releases}
+        behind = sum(1 for v, _ in check.releases if key < (version_key(v, eco) or ()) <= latest)
+        behind = behind or (1 if key < latest else 0)
+        days = _days(dates.get(key), dates.get(latest))
+        details.update(releases_behind=behind, days_behind=days)
+        stale = behind > 0 and behind >= releases.stale_releases and (
+            releases.stale_days <= 0 or days is None or days >= releases.stale_days)
+        source = _source(check)
+        if stale:
+            lower = "" if check.authoritative else "at least "
+            when = (f" (released {dates[latest]}, {days} days after {installed})"
+                    if days is not None else "")
+            message = (f"{what} is {lower}{behind} release{'s' if behind != 1 else ''} behind "
+                       f"the latest, {check.latest}{when}, {source}")
+            yield self.finding(message, Location("package", package.path),
+                               subject=f"{package.name}@{where}", fix=_FIX[eco],
+                               details={**details, "status": "stale"})
+        elif not check.authoritative:
+            basis = (f"the bundled release data of {check.date}" if check.source == "bundled"
+                     else f"the answer the index at {check.index} gave on {check.date}")
+            if behind:
+                state = (f"{basis} has it {behind} release{'s' if behind != 1 else ''} behind "
+                         f"{check.latest} (EA501 warns from {releases.stale_releases}"
+                         f"{f' and {releases.stale_days} days' if releases.stale_days else ''})"
+                         ", and more may have come out since")
+            else:
+                state = (f"{basis} has no newer release (latest {check.latest}), but one may "
+                         "have come out since")
+            yield self._unknown(f"{what} could not be checked against the index "
+                                f"({check.reason}): {state}", package, where, details)
+
+    def _unknown(self, message: str, package: Package, where: str, details: dict[str, Any]
+                 ) -> Finding:
+        return self.finding(message, Location("package", package.path), severity=Severity.INFO,
+                            subject=f"{package.name}@{where}:unknown",
+                            fix="let envaudit reach the package index (no --offline), or look "
+                                "by hand: pip index versions anthropic / npm view "
+                                "@anthropic-ai/sdk version",
+                            details={**details, "status": "unknown"})
+
+
+#: EA501's fix per ecosystem.
+_FIX = {"python": "upgrade it: pip install -U anthropic (uv lock --upgrade-package anthropic), "
+                  "then re-test",
+        "npm": "upgrade it: npm install @anthropic-ai/sdk@latest, then re-test"}
+
+
+def _days(installed: str | None, latest: str | None) -> int | None:
+    """Days between two ``YYYY-MM-DD`` dates (``None`` when one is unknown)."""
+    import datetime
+
+    if not installed or not latest:
+        return None
+    try:
+        return (datetime.date.fromisoformat(latest) - datetime.date.fromisoformat(installed)).days
+    except ValueError:
+        return None
+
+
+def _source(check: ReleaseCheck) -> str:
+    """Where EA501's answer comes from, in words (the index URL with credentials as ***)."""
+    if check.source == "index":
+        return f"per the index at {check.index}"
+    if check.source == "cache" and check.reason is None:
+        return f"per the index at {check.index} (its answer of {check.date}, cached)"
+    if check.source == "cache":
+        return (f"per the answer the index at {check.index} gave on {check.date}, cached "
+                f"({check.reason})")
+    return f"per the bundled release data of {check.date} ({check.reason})"
 
 
 class SdkHttpxIncompatible(Rule):
@@ -82,7 +225,10 @@ class SdkDeclaredMismatch(Rule):
     dotenv …) whose installed version differs from the exact version the project pins for it:
     `uv.lock`, `poetry.lock`, `Pipfile.lock`, `name==version` in `requirements*.txt` (compared
     with each Python environment of the project), `package-lock.json` (with the same folder's
-    `node_modules`). Ranges (`>=`, `^`) are not compared.
+    `node_modules`); or whose installed version is outside the range a manifest asks for:
+    `pyproject.toml` (PEP 621, dependency groups, Poetry's `^`/`~`), requirement lines other
+    than `==`, `package.json`. A range envaudit cannot decide (a pre-release, a git or path
+    source, `workspace:*`) is not compared.
 
     ## Why is this bad?
     The lock file is what was tested; the environment is what runs. A stale `.venv` after a
@@ -125,6 +271,25 @@ class SdkDeclaredMismatch(Rule):
                                "does not describe")
                     yield self.finding(message, Location("config", declared.path, pin.line),
                                        subject=f"{pin.name}@{where}")
+            for allowed in declared.ranges:
+                for where, package_of in places:
+                    installed = package_of(allowed.name)
+                    if installed is None or installed.version is None or _satisfies(
+                            installed.version, allowed) is not False:
+                        continue
+                    message = (f"{declared.path} asks for {allowed.name} {allowed.spec}, but "
+                               f"{where} has {installed.version}, outside that range: the "
+                               "environment was not installed from this manifest")
+                    yield self.finding(message, Location("config", declared.path, allowed.line),
+                                       subject=f"{allowed.name}@{where}")
+
+
+def _satisfies(version: str, allowed: DeclaredRange) -> bool | None:
+    from envaudit.inventory import ranges
+
+    check = {"pep440": ranges.pep440_satisfies, "npm": ranges.npm_satisfies,
+             "poetry": ranges.poetry_satisfies}[allowed.syntax]
+    return check(version, allowed.spec)
 
 
 def _top_level(modules: NodeModules, name: str) -> Package | None:
@@ -454,43 +619,77 @@ class SdkHttpClientMismatch(Rule):
 class RuntimeUnsupported(Rule):
     """
     ## What it does
-    Finds a Python environment of the app on Python older than 3.10 while the project uses the
-    Python SDK (installed there, or a client in the code).
+    Finds a runtime older than the current SDK needs, where the project uses that SDK:
+    - Python below 3.10: a Python environment of the app (its `pyvenv.cfg`, or the interpreter
+      on the app's PATH), a `.python-version` file, or the Dockerfile's final
+      `FROM python:3.9…`, while the project uses the Python SDK (installed, pinned, declared in
+      a manifest, or a client in the code);
+    - Node.js below 20: the `node` on the app's PATH, a `.nvmrc` / `.node-version` file, or the
+      Dockerfile's final `FROM node:18…`, while the project uses `@anthropic-ai/sdk`.
 
     ## Why is this bad?
     anthropic 1.0 and later require Python 3.10 (`Requires-Python >=3.10`): on 3.9 the
     resolver silently installs the last 0.x release, with httpx instead of httpx2, `certifi`
     instead of the system trust store, `x-api-key` instead of `Authorization: Bearer`, and none
-    of the fixes since. (Node < 20 is not checked yet: envaudit does not run `node`.)
+    of the fixes since. `@anthropic-ai/sdk` supports "Node.js 20 LTS or later (non-EOL)
+    versions" (its README; 0.50.1 declared `engines: node >=20`): older Node lines are end of
+    life and the SDK's use of the built-in `fetch` is not supported there. A Dockerfile or a
+    version file is checked too: the deploy image is where it bites, not the laptop.
 
     ## Example
-    `.venv/pyvenv.cfg` says `version = 3.9.18`.
+    `.venv/pyvenv.cfg` says `version = 3.9.18`; `Dockerfile` ends with `FROM node:18-alpine`.
 
     ## Use instead
-    Recreate the environment on Python 3.10 or newer.
+    Recreate the environment on Python 3.10 or newer; move the image and `.nvmrc` to Node 20
+    or newer.
 
     ## References
-    - research/sdk-facts.md, "History of the floor" (1.0.0: `>=3.10`)
+    - research/sdk-facts.md, "History of the floor" (1.0.0: `>=3.10`) and "Minimum Node"
     """
 
     meta = RuleMeta("EA510", "runtime-unsupported", Severity.WARNING,
                     "the runtime is older than the current SDK needs",
-                    "recreate the environment on Python 3.10 or newer")
+                    "move to Python 3.10+ / Node.js 20+")
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
-        """Fire once per Python environment below 3.10 where the SDK matters."""
-        code = ctx.snapshot.code
-        uses = code is not None and any(c.language == "python" for c in code.clients)
-        for env in ctx.snapshot.python_envs:
+        """Fire once per Python environment or named runtime below the SDK's floor, when the
+        project uses that SDK."""
+        snap = ctx.snapshot
+        code = snap.code
+        hinted = any("declares an Anthropic SDK" in h for h in snap.provider_hints)
+        uses_python = (code is not None and any(c.language == "python" for c in code.clients)
+                       ) or any(
+            p.name == "anthropic" for d in snap.declared for p in (*d.pins, *d.ranges))
+        uses_node = (code is not None and (any(c.language == "javascript" for c in code.clients)
+                                           or bool(code.sdk_manifests))) or any(
+            m.package("@anthropic-ai/sdk") for m in snap.node_modules) or any(
+            p.name == "@anthropic-ai/sdk" for d in snap.declared for p in (*d.pins, *d.ranges))
+        for env in snap.python_envs:
             version = release(env.python)
             sdk = env.package("anthropic")
-            if version is None or version >= (3, 10, 0) or not (uses or sdk):
+            if version is None or version >= (3, 10, 0) or not (uses_python or sdk or hinted):
                 continue
             got = f" (it has anthropic {sdk.version})" if sdk else ""
             message = (f"{env.path} runs Python {env.python}{got}: anthropic >= 1.0 needs "
                        "Python >= 3.10, so this environment can only install 0.x (httpx, "
                        "certifi, x-api-key)")
             yield self.finding(message, Location("package", env.path), subject=env.path)
+        uses_python = uses_python or hinted or any(e.package("anthropic")
+                                                   for e in snap.python_envs)
+        for runtime in snap.runtimes:
+            version = release(runtime.version)
+            if version is None:
+                continue
+            if runtime.kind == "python" and version < (3, 10, 0) and uses_python:
+                message = (f"{runtime.source} means Python {runtime.version}: anthropic >= 1.0 "
+                           "needs Python >= 3.10, so the app gets the last 0.x release (httpx, "
+                           "certifi, x-api-key)")
+            elif runtime.kind == "node" and version < (20, 0, 0) and (uses_node or hinted):
+                message = (f"{runtime.source} means Node.js {runtime.version}: "
+                           "@anthropic-ai/sdk supports Node.js 20 LTS or later")
+            else:
+                continue
+            yield self.finding(message, runtime.location, subject=runtime.source)
 
 
 class SdkBearerAuthGateway(Rule):
@@ -546,6 +745,7 @@ class SdkBearerAuthGateway(Rule):
                                "ANTHROPIC_API_KEY", subject=package.name)
 
 
-RULES: tuple[Rule, ...] = (SdkHttpxIncompatible(), SdkDeclaredMismatch(), SdkMultipleInstalls(),
+RULES: tuple[Rule, ...] = (SdkStale(), SdkHttpxIncompatible(), SdkDeclaredMismatch(),
+                           SdkMultipleInstalls(),
                            SdkMissing(), SdkNoMessagesApi(), SdkLegacyApi(),
                            SdkHttpClientMismatch(), SdkBearerAuthGateway(), RuntimeUnsupported())

@@ -193,7 +193,139 @@ def test_cli_python_option(tmp_path: Path, runner: CliRunner) -> None:
     result = runner.invoke(main, ["scan", str(tmp_path), "--python", str(env), "--format",
                                   "json"])
     report = json.loads(result.stdout)
-    assert [f["id"] for f in report["findings"] if f["id"].startswith("EA5")] == ["EA502"]
+    # EA501 from the bundled release data: the suite runs offline (tests/conftest.py)
+    assert [f["id"] for f in report["findings"] if f["id"].startswith("EA5")] == ["EA502",
+                                                                                 "EA501"]
     result = runner.invoke(main, ["scan", str(tmp_path), "-v"])
     assert ("  python .venv (.venv in the project; Python 3.12.4): anthropic 0.39.0, "
             "httpx 0.28.1") in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("share_at", [1, 64])
+def test_venvs_deeper_in_the_project_are_met_by_the_walk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share_at: int) -> None:
+    """Any folder holding pyvenv.cfg is an environment, whatever its name and depth; the walk
+    (shared with its helper process or not) finds it, and .venv is not read twice."""
+    from envaudit import engine
+    from envaudit.collectors import discovery
+
+    root = tmp_path / "mono"
+    venv(root, {"anthropic": "2.17.0"})
+    venv(root / "services" / "api", {"anthropic": "1.17.0"}, python="3.11")
+    worker = venv(root / "services" / "worker", {"httpx": "0.28.1"})
+    worker.rename(root / "services" / "worker" / "pyenv")
+    broken = venv(root / "tools", {})
+    dist(broken / "lib" / "python3.12" / "site-packages", "anthropic", None)
+    for name in "abcdefgh":  # folders enough for the helper at SHARE_AT = 1
+        (root / "pkgs" / name).mkdir(parents=True)
+    monkeypatch.setattr(discovery, "SHARE_AT", share_at)
+    snap = engine.collect(CollectOptions(str(root), process_env=False))
+    assert [(e.path, e.origin, e.python, [(p.name, p.version) for p in e.packages])
+            for e in snap.python_envs] == [
+        (".venv", ".venv in the project", "3.12.4", [("anthropic", "2.17.0")]),
+        ("services/api/.venv", "pyvenv.cfg in the project", "3.11.4", [("anthropic", "1.17.0")]),
+        ("services/worker/pyenv", "pyvenv.cfg in the project", "3.12.4", [("httpx", "0.28.1")]),
+        ("tools/.venv", "pyvenv.cfg in the project", "3.12.4", []),
+    ]
+    assert [(s.path, s.reason) for s in snap.skipped if s.source == "package"] == [
+        ("tools/.venv/lib/python3.12/site-packages/anthropic-0.dist-info",
+         "its METADATA gives no Version: not inventoried")]
+
+
+# ------------------------------------------------------------------ interpreters on the PATH
+
+_ELF = b"\x7fELF\x02\x01\x01" + b"\0" * 57  # what a real interpreter binary starts with
+
+
+def _prefix(base: Path, minor: str = "3.12", patch: str | None = "3.12.7",
+            name: str | None = None) -> Path:
+    """A Python installed at ``base`` (``bin/pythonX.Y``, the standard library, headers)."""
+    (base / "bin").mkdir(parents=True)
+    binary = base / "bin" / f"python{minor}"
+    binary.write_bytes(_ELF)
+    binary.chmod(0o755)
+    (base / "bin" / (name or "python3")).symlink_to(binary.name)
+    (base / "lib" / f"python{minor}" / "site-packages").mkdir(parents=True)
+    (base / "lib" / f"python{minor}" / "os.py").write_text("")
+    if patch is not None:
+        (base / "include" / f"python{minor}").mkdir(parents=True)
+        (base / "include" / f"python{minor}" / "patchlevel.h").write_text(
+            f'#define PY_MINOR_VERSION 12\n#define PY_VERSION      "{patch}"\n')
+    return base
+
+
+def test_static_layout(tmp_path: Path) -> None:
+    prefix = _prefix(tmp_path / "opt" / "py")
+    site = str(prefix / "lib" / "python3.12" / "site-packages")
+    assert inv.static_layout(str(prefix / "bin" / "python3")) == ("3.12.7", [site])
+    no_headers = _prefix(tmp_path / "other", patch=None)
+    assert inv.static_layout(str(no_headers / "bin" / "python3.12"))[0] == "3.12"
+    script = tmp_path / "wrapper"
+    script.write_text("#!/bin/sh\nexec python3 \"$@\"\n")
+    assert inv.static_layout(str(script)) is None  # a shim or wrapper: asked instead
+    assert inv.static_layout(str(tmp_path / "missing")) is None
+    (prefix / "lib" / "python3.12" / "os.py").unlink()  # not a layout it knows
+    assert inv.static_layout(str(prefix / "bin" / "python3")) is None
+
+
+def test_the_app_path_s_interpreters_when_the_project_has_no_environment(
+        tmp_path: Path) -> None:
+    """python3 and python on the app's PATH: a system-style prefix read from its files (no
+    subprocess), a venv's interpreter as that venv, each once; not looked at when the project
+    has an environment of its own."""
+    system = _prefix(tmp_path / "usr-local")
+    dist(system / "lib" / "python3.12" / "site-packages", "anthropic", "2.17.0")
+    other = venv(tmp_path / "elsewhere", {"anthropic": "1.17.0"})
+    (other / "bin").mkdir()
+    (other / "bin" / "python").symlink_to(system / "bin" / "python3.12")
+    root = tmp_path / "app"
+    root.mkdir()
+    path = f"{system / 'bin'}:{other / 'bin'}"
+    envs, skips = _envs(CollectOptions(str(root), environ={"PATH": path}))
+    assert skips == []
+    assert [(e.path, e.origin, e.python, [(p.name, p.version) for p in e.packages])
+            for e in envs] == [
+        (str(system / "bin" / "python3"), "python3 on PATH", "3.12.7", [("anthropic", "2.17.0")]),
+        (str(other), "python on PATH", "3.12.4", [("anthropic", "1.17.0")])]
+    venv(root, {"anthropic": "2.17.0"})
+    envs, _ = _envs(CollectOptions(str(root), environ={"PATH": path}))
+    assert [e.path for e in envs] == [".venv"]
+    assert _envs(CollectOptions(str(tmp_path / "empty"), environ={}))[0] == []
+
+
+def test_a_pyenv_shim_is_read_as_the_interpreter_pyenv_picks(tmp_path: Path) -> None:
+    pyenv = tmp_path / ".pyenv"
+    (pyenv / "shims").mkdir(parents=True)
+    for name in ("python3", "python"):
+        shim = pyenv / "shims" / name
+        shim.write_text("#!/usr/bin/env bash\nexec pyenv exec \"$@\"\n")
+        shim.chmod(0o755)
+    _prefix(pyenv / "versions" / "3.11.9", minor="3.11", patch="3.11.9")
+    (pyenv / "versions" / "3.11.9" / "bin" / "python").symlink_to("python3.11")
+    _prefix(pyenv / "versions" / "3.12.7")
+    (pyenv / "version").write_text("3.11.9\n")
+    root = tmp_path / "app"
+    (root / "sub").mkdir(parents=True)
+    environ = {"PATH": str(pyenv / "shims")}
+    versions = [e.python for e in _envs(CollectOptions(str(root / "sub"), environ=environ))[0]]
+    assert versions == ["3.11.9"]  # pyenv's global version; python and python3 are one
+    (root / ".python-version").write_text("3.12.7\n")  # the project's, found from a subfolder
+    versions = [e.python for e in _envs(CollectOptions(str(root / "sub"), environ=environ))[0]]
+    assert versions == ["3.12.7"]
+    environ["PYENV_VERSION"] = "3.11.9:3.12.7"
+    assert [e.python for e in _envs(CollectOptions(str(root), environ=environ))[0]] == ["3.11.9"]
+
+
+def test_conda_prefix(tmp_path: Path) -> None:
+    conda = _prefix(tmp_path / "miniconda" / "envs" / "bot", minor="3.11", patch=None)
+    (conda / "conda-meta").mkdir()
+    (conda / "conda-meta" / "python-3.11.10-hc5c86c4_1_cpython.json").write_text("{}")
+    (conda / "conda-meta" / "pip-24.2-pyh8b19718_1.json").write_text("{}")
+    dist(conda / "lib" / "python3.11" / "site-packages", "anthropic", "0.125.0")
+    root = tmp_path / "app"
+    root.mkdir()
+    for environ in ({"CONDA_PREFIX": str(conda)}, {"PATH": str(conda / "bin")}):
+        envs, _ = _envs(CollectOptions(str(root), environ=environ))
+        assert [(e.path, e.python, [p.version for p in e.packages]) for e in envs] == [
+            (str(conda), "3.11.10", ["0.125.0"])]
+    assert inv.conda_version(str(tmp_path)) is None

@@ -1,0 +1,4 @@
+"""Queue worker."""
+import anthropic
+
+client = anthropic.Anthropic()
