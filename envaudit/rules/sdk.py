@@ -228,7 +228,8 @@ class SdkDeclaredMismatch(Rule):
     `node_modules`); or whose installed version is outside the range a manifest asks for:
     `pyproject.toml` (PEP 621, dependency groups, Poetry's `^`/`~`), requirement lines other
     than `==`, `package.json`. A range envaudit cannot decide (a pre-release, a git or path
-    source, `workspace:*`) is not compared.
+    source, `workspace:*`) is not compared. A lock or manifest file that cannot be read (not
+    valid TOML or JSON, not UTF-8, unreadable) is an info finding: the comparison was not made.
 
     ## Why is this bad?
     The lock file is what was tested; the environment is what runs. A stale `.venv` after a
@@ -252,8 +253,16 @@ class SdkDeclaredMismatch(Rule):
                     "reinstall from the lock file (uv sync, poetry install --sync, npm ci)")
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
-        """Fire per pinned package whose installed copy has another version."""
+        """Fire per pinned package whose installed copy has another version, and (info) per
+        lock or manifest file that could not be read, so the comparison was not made."""
         snap = ctx.snapshot
+        for skip in snap.skipped:
+            if skip.source == "package" and skip.reason.endswith(UNCOMPARED) and skip.path:
+                problem = skip.reason[:-len(UNCOMPARED)]
+                message = (f"{skip.path} could not be compared with the installed versions: "
+                           f"{problem}")
+                yield self.finding(message, Location("config", skip.path),
+                                   severity=Severity.INFO, subject=skip.path)
         for declared in snap.declared:
             if declared.ecosystem == "python":
                 places = [(e.path, e.package) for e in snap.python_envs]
@@ -282,6 +291,10 @@ class SdkDeclaredMismatch(Rule):
                                "environment was not installed from this manifest")
                     yield self.finding(message, Location("config", declared.path, allowed.line),
                                        subject=f"{allowed.name}@{where}")
+
+
+#: The end of the ``Skip.reason`` of a declared-versions file that could not be read.
+UNCOMPARED = ": its versions are not compared"
 
 
 def _satisfies(version: str, allowed: DeclaredRange) -> bool | None:
