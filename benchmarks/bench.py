@@ -12,19 +12,29 @@ What it does:
 1. generates the synthetic trees (``benchmarks/gen_tree.py``) into a cache
    directory, ``${TMPDIR:-/tmp}/envaudit-bench`` by default, reusing a tree whose
    stored manifest matches (same generator version, size and seed);
-2. times, with warm-up runs first and the subject and its baseline interleaved in
-   every repetition (so ratios compare runs made under the same conditions):
+2. times, with warm-up runs first and the subjects and their baselines interleaved
+   in every repetition (so ratios compare runs made under the same conditions):
 
    * ``python -m envaudit --version`` and the ``envaudit`` console script found
      next to ``sys.executable`` against a minimal Click hello-world run by the
      same interpreter (goal: ratio <= 1.3);
-   * ``envaudit scan --no-process-env --format json -o /dev/null TREE`` against a
-     prune-aware ``find`` over the same tree (goals: large ratio <= 1.3, small
+   * ``envaudit scan --no-process-env TREE`` (the text report) and, for
+     information, ``--format json -o /dev/null``, against a prune-aware ``find``
+     over the same tree (goals: large ratio <= 1.3 and median <= 400 ms, small
      median <= 60 ms);
+   * the SDK inventory alone, ``python -m envaudit.inventory --no-process-env
+     --python VENV... TREE`` (every virtualenv of the tree named), against two
+     baselines run by the same interpreter: ``importlib.metadata.distributions``
+     over the same site-packages folders (name and version of every
+     distribution) and a walk that ``json``-loads the ``package.json`` of every
+     package in the same ``node_modules`` folders (goal: large median <= 250 ms);
    * the peak RSS of the scan (``os.wait4`` on the child; goal on the large tree:
      <= 40 MiB);
 
 3. prints Markdown tables and, with ``--json FILE``, writes every sample as JSON.
+
+``ENVAUDIT_OFFLINE=1`` is set for every command: the scan's release lookup uses the
+bundled data instead of asking the package indexes, so no network is timed.
 
 The baseline ``find`` prunes ``.git``, ``node_modules``, ``__pycache__`` and
 ``site-packages`` by name; "directory containing pyvenv.cfg" cannot be expressed
@@ -60,6 +70,8 @@ SIZES = ("small", "medium", "large")
 VERSION_RATIO_GOAL = 1.3
 SCAN_RATIO_GOAL = 1.3  # large tree
 SMALL_SCAN_MS_GOAL = 60.0
+LARGE_SCAN_MS_GOAL = 400.0
+LARGE_INVENTORY_MS_GOAL = 250.0
 LARGE_RSS_MIB_GOAL = 40.0
 
 HELLO_SOURCE = '''"""Minimal Click CLI: the start-up baseline for envaudit --version."""
@@ -75,6 +87,65 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+'''
+
+# The inventory baselines: what a tool reading every record would do, same interpreter.
+IMPORTLIB_SOURCE = '''"""Baseline: name and version of every distribution in the folders given."""
+import importlib.metadata
+import sys
+
+count = 0
+for site in sys.argv[1:]:
+    for dist in importlib.metadata.distributions(path=[site]):
+        meta = dist.metadata  # parsed once (dist.version would parse it again)
+        name, version = meta["Name"], meta["Version"]
+        count += 1
+print(count)
+'''
+
+PACKAGE_JSON_WALK_SOURCE = '''"""Baseline: json-load every package.json in the node_modules given.
+
+Scoped folders (@scope/name), nested node_modules and pnpm's store (.pnpm/NAME@VER/
+node_modules) are entered; symlinks are not followed, so each package is read once.
+"""
+import json
+import os
+import sys
+
+
+def walk(modules):
+    count = 0
+    try:
+        entries = list(os.scandir(modules))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not entry.is_dir(follow_symlinks=False):
+            continue
+        if entry.name == ".pnpm":
+            for store in os.scandir(entry.path):
+                if store.name != "node_modules" and store.is_dir(follow_symlinks=False):
+                    count += walk(os.path.join(store.path, "node_modules"))
+        elif entry.name.startswith("@"):
+            for scoped in os.scandir(entry.path):
+                if scoped.is_dir(follow_symlinks=False):
+                    count += package(scoped.path)
+        elif not entry.name.startswith("."):
+            count += package(entry.path)
+    return count
+
+
+def package(folder):
+    try:
+        with open(os.path.join(folder, "package.json"), "rb") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return 0
+    name, version = doc.get("name"), doc.get("version")
+    return 1 + walk(os.path.join(folder, "node_modules"))
+
+
+print(sum(walk(modules) for modules in sys.argv[1:]))
 '''
 
 
@@ -219,16 +290,22 @@ class Runner:
 
 @dataclass
 class Command:
-    """A command under test (or a baseline) and the samples collected for it."""
+    """A command under test (or a baseline), its goals and the samples collected for it."""
 
     label: str
     argv: list[str]
     ok_codes: tuple[int, ...] = (0,)
+    ratio_goal: float | None = None
+    """Goal on the median's ratio to the group's first baseline."""
+    abs_goal_ms: float | None = None
+    """Goal on the median wall time."""
+    rss_goal_mib: float | None = None
+    """Goal on the peak RSS."""
+    short: str = ""
+    """How a baseline is named in the ratio column of a group with several."""
     seconds: list[float] = field(default_factory=list)
     maxrss_kib: list[int] = field(default_factory=list)
     error: str = ""
-    goal: bool = True
-    """The group's goals apply (else the row is for information)."""
 
     def check(self, result: RunResult) -> bool:
         """Record a failure message unless ``result`` is acceptable."""
@@ -265,19 +342,18 @@ class Command:
 
 @dataclass
 class Group:
-    """Subjects measured against one baseline in interleaved runs."""
+    """Subjects measured against one or more baselines in interleaved runs."""
 
     name: str
-    baseline: Command
+    baselines: list[Command]
     subjects: list[Command]
-    ratio_goal: float | None = None
-    abs_goal_ms: float | None = None
-    rss_goal_mib: float | None = None
+    memory: bool = False
+    """Report peak RSS for this group."""
 
 
 def measure(group: Group, repeat: int, warmup: int, runner: Runner) -> None:
     """Warm up, then time every command of ``group`` ``repeat`` times, interleaved."""
-    commands = [group.baseline, *group.subjects]
+    commands = [*group.baselines, *group.subjects]
     for i in range(max(1, warmup)):  # the first warm-up also checks that commands work
         for cmd in commands:
             if not cmd.error:
@@ -326,33 +402,38 @@ def group_rows(group: Group) -> tuple[list[list[str]], list[dict[str, object]]]:
     """Markdown rows and JSON records for the timing table."""
     rows: list[list[str]] = []
     records: list[dict[str, object]] = []
-    base = group.baseline
-    base_med = base.median_ms()
-    rows.append(
-        [
-            f"{base.label} (baseline)",
-            fmt_ms(base_med),
-            fmt_ms(min(base.seconds) * 1000 if base.seconds else None),
-            fmt_ms(max(base.seconds) * 1000 if base.seconds else None),
-            "1.00" if base_med else "—",
-            "—",
-            f"ERROR: {first_line(base.error)}" if base.error else "baseline",
-        ]
-    )
-    records.append({"group": group.name, "role": "baseline", **base.summary()})
+    several = len(group.baselines) > 1
+    for base in group.baselines:
+        med = base.median_ms()
+        rows.append(
+            [
+                f"{base.label} (baseline)",
+                fmt_ms(med),
+                fmt_ms(min(base.seconds) * 1000 if base.seconds else None),
+                fmt_ms(max(base.seconds) * 1000 if base.seconds else None),
+                "1.00" if med and not several else "—",
+                "—",
+                f"ERROR: {first_line(base.error)}" if base.error else "baseline",
+            ]
+        )
+        records.append({"group": group.name, "role": "baseline", **base.summary()})
     for cmd in group.subjects:
         med = cmd.median_ms()
-        ratio = med / base_med if med is not None and base_med else None
+        ratios: list[tuple[Command, float | None]] = []
+        for base in group.baselines:
+            base_med = base.median_ms()
+            ratios.append((base, med / base_med if med is not None and base_med else None))
+        ratio = ratios[0][1] if ratios else None
         goals: list[str] = []
         verdicts: list[bool] = []
-        if group.ratio_goal is not None and cmd.goal:
-            goals.append(f"ratio ≤ {group.ratio_goal:g}")
+        if cmd.ratio_goal is not None:
+            goals.append(f"ratio ≤ {cmd.ratio_goal:g}")
             if ratio is not None:
-                verdicts.append(ratio <= group.ratio_goal)
-        if group.abs_goal_ms is not None and cmd.goal:
-            goals.append(f"median ≤ {group.abs_goal_ms:g} ms")
+                verdicts.append(ratio <= cmd.ratio_goal)
+        if cmd.abs_goal_ms is not None:
+            goals.append(f"median ≤ {cmd.abs_goal_ms:g} ms")
             if med is not None:
-                verdicts.append(med <= group.abs_goal_ms)
+                verdicts.append(med <= cmd.abs_goal_ms)
         if cmd.error:
             verdict = f"ERROR: {first_line(cmd.error)}"
         elif not goals:
@@ -363,13 +444,19 @@ def group_rows(group: Group) -> tuple[list[list[str]], list[dict[str, object]]]:
             verdict = "n/a (baseline failed)"
         else:
             verdict = "pass"
+        if several:
+            shown = "; ".join(
+                f"{'—' if r is None else f'{r:.2f}'} vs {b.short or b.label}" for b, r in ratios
+            )
+        else:
+            shown = "—" if ratio is None else f"{ratio:.2f}"
         rows.append(
             [
                 cmd.label,
                 fmt_ms(med),
                 fmt_ms(min(cmd.seconds) * 1000 if cmd.seconds else None),
                 fmt_ms(max(cmd.seconds) * 1000 if cmd.seconds else None),
-                "—" if ratio is None else f"{ratio:.2f}",
+                shown,
                 ", ".join(goals) or "—",
                 verdict,
             ]
@@ -379,6 +466,7 @@ def group_rows(group: Group) -> tuple[list[list[str]], list[dict[str, object]]]:
                 "group": group.name,
                 "role": "subject",
                 "ratio": ratio,
+                "ratios": {b.label: r for b, r in ratios},
                 "goals": goals,
                 "verdict": verdict,
                 **cmd.summary(),
@@ -391,13 +479,15 @@ def memory_rows(group: Group) -> tuple[list[list[str]], list[dict[str, object]]]
     """Markdown rows and JSON records for the peak-RSS table of a scan group."""
     rows: list[list[str]] = []
     records: list[dict[str, object]] = []
-    for cmd, is_subject in [(group.baseline, False)] + [(c, True) for c in group.subjects]:
+    for cmd, is_subject in [(b, False) for b in group.baselines] + [
+        (c, True) for c in group.subjects
+    ]:
         peak: float | None = None
         median: float | None = None
         if cmd.maxrss_kib:
             peak = max(cmd.maxrss_kib) / 1024
             median = statistics.median(cmd.maxrss_kib) / 1024
-        goal = group.rss_goal_mib if is_subject and cmd.goal else None
+        goal = cmd.rss_goal_mib if is_subject else None
         if cmd.error:
             verdict = f"ERROR: {first_line(cmd.error)}"
         elif goal is None or peak is None:
@@ -521,6 +611,95 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def tree_folders(manifest: dict[str, object], tree: Path) -> tuple[list[str], list[str], list[str]]:
+    """The tree's virtualenvs, their site-packages folders and its node_modules folders
+    (absolute paths), from the manifest ``gen_tree.py`` wrote."""
+    venvs = manifest.get("venvs")
+    modules = manifest.get("node_modules")
+    venvs = venvs if isinstance(venvs, list) else []
+    modules = modules if isinstance(modules, list) else []
+    envs = [str(tree / str(venv["path"])) for venv in venvs]
+    sites = [str(tree / str(venv["site_packages"])) for venv in venvs]
+    folders = [str(tree / str(nm["path"])) for nm in modules]
+    return envs, sites, folders
+
+
+def read_counts(
+    size: str, group: Group, inventory: Command, env: dict[str, str]
+) -> dict[str, object]:
+    """Run each command of an inventory group once more, outside the timing, and say what it
+    read: distributions and ``package.json`` files for the baselines (their stdout), the
+    inventory's environments, folders and relevant packages (its ``--json``)."""
+    out: dict[str, object] = {"tree": size}
+    for cmd in group.baselines:
+        key = cmd.short or cmd.label
+        try:
+            proc = subprocess.run(
+                cmd.argv, capture_output=True, text=True, env=env, timeout=300, check=False
+            )
+            out[key] = int(proc.stdout.strip()) if proc.returncode == 0 else None
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            out[key] = None
+    argv = [*inventory.argv[:-1], "--json", inventory.argv[-1]]
+    try:
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, env=env, timeout=300, check=False
+        )
+        doc = json.loads(proc.stdout) if proc.returncode == 0 else None
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        doc = None
+    if isinstance(doc, dict):
+        envs, folders = doc.get("python_envs") or [], doc.get("node_modules") or []
+        out.update(
+            environments=len(envs),
+            relevant_distributions=sum(len(e.get("packages") or []) for e in envs),
+            node_modules=len(folders),
+            relevant_npm_packages=sum(len(m.get("packages") or []) for m in folders),
+            declared_files=len(doc.get("declared") or []),
+            skipped=len(doc.get("skipped") or []),
+        )
+    return out
+
+
+def count(items: object) -> str:
+    """How many items a manifest list holds (``?`` when it is not a list)."""
+    return str(len(items)) if isinstance(items, list) else "?"
+
+
+def goal_lines(groups: list[Group]) -> list[dict[str, object]]:
+    """Every goal of every subject, with its figure and verdict."""
+    out: list[dict[str, object]] = []
+    for group in groups:
+        first = group.baselines[0].median_ms() if group.baselines else None
+        for cmd in group.subjects:
+            med = cmd.median_ms()
+            checks: list[tuple[str, float | None, float, str]] = []
+            if cmd.abs_goal_ms is not None:
+                checks.append(("median", med, cmd.abs_goal_ms, "ms"))
+            if cmd.ratio_goal is not None:
+                ratio = med / first if med is not None and first else None
+                checks.append((f"ratio vs {group.baselines[0].label}", ratio, cmd.ratio_goal, ""))
+            if cmd.rss_goal_mib is not None:
+                peak = max(cmd.maxrss_kib) / 1024 if cmd.maxrss_kib else None
+                checks.append(("peak RSS", peak, cmd.rss_goal_mib, "MiB"))
+            for what, value, limit, unit in checks:
+                if cmd.error or value is None:
+                    verdict = "error" if cmd.error else "n/a"
+                else:
+                    verdict = "pass" if value <= limit else "FAIL"
+                out.append(
+                    {
+                        "command": cmd.label,
+                        "measure": what,
+                        "value": value,
+                        "goal": limit,
+                        "unit": unit,
+                        "verdict": verdict,
+                    }
+                )
+    return out
+
+
 def bench(args: argparse.Namespace) -> None:
     """Generate trees, run every group and print the report."""
     gen = load_gen_tree()
@@ -531,30 +710,44 @@ def bench(args: argparse.Namespace) -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     env.setdefault("LC_ALL", "C.UTF-8")
+    env["ENVAUDIT_OFFLINE"] = "1"  # the release lookup reads the bundled data: no network
     py = sys.executable
     script = find_console_script()
     workdir = tempfile.mkdtemp(prefix="envaudit-bench-")
     groups: list[Group] = []
+    inventory_groups: list[tuple[str, Group, Command]] = []
+    counts: list[dict[str, object]] = []
     rss_floor_kib: int | None = None
     try:
         hello = Path(workdir) / "hello.py"
         hello.write_text(HELLO_SOURCE, encoding="utf-8")
+        importlib_py = Path(workdir) / "importlib_metadata_baseline.py"
+        importlib_py.write_text(IMPORTLIB_SOURCE, encoding="utf-8")
+        walk_py = Path(workdir) / "package_json_walk.py"
+        walk_py.write_text(PACKAGE_JSON_WALK_SOURCE, encoding="utf-8")
         if not args.skip_version:
             subjects = [
-                Command("python -m envaudit --version", [py, "-m", "envaudit", "--version"])
+                Command(
+                    "python -m envaudit --version",
+                    [py, "-m", "envaudit", "--version"],
+                    ratio_goal=VERSION_RATIO_GOAL,
+                )
             ]
             if script is not None:
                 subjects.append(
-                    Command("envaudit --version (console script)", [str(script), "--version"])
+                    Command(
+                        "envaudit --version (console script)",
+                        [str(script), "--version"],
+                        ratio_goal=VERSION_RATIO_GOAL,
+                    )
                 )
             else:
                 log(f"note: no envaudit console script next to {py}; measuring -m only")
             groups.append(
                 Group(
                     "startup",
-                    Command("python hello.py --version (Click)", [py, str(hello), "--version"]),
+                    [Command("python hello.py --version (Click)", [py, str(hello), "--version"])],
                     subjects,
-                    ratio_goal=VERSION_RATIO_GOAL,
                 )
             )
         use_script = script is not None and args.launcher in ("auto", "script")
@@ -564,11 +757,19 @@ def bench(args: argparse.Namespace) -> None:
         shown = "envaudit" if use_script else "python -m envaudit"
         for size in args.sizes:
             tree = cache / size
+            large = size == "large"
             # The issue's command, exactly: text to stdout (here /dev/null, so no colour).
             scan = Command(
                 f"{shown} scan --no-process-env <{size}>",
                 [*launcher, "scan", "--no-process-env", str(tree)],
                 ok_codes=(0, 1),
+                ratio_goal=SCAN_RATIO_GOAL if large else None,
+                abs_goal_ms=LARGE_SCAN_MS_GOAL
+                if large
+                else SMALL_SCAN_MS_GOAL
+                if size == "small"
+                else None,
+                rss_goal_mib=LARGE_RSS_MIB_GOAL if large else None,
             )
             # The JSON report (with its `variables` table) written to a file: for information.
             scan_json = Command(
@@ -584,19 +785,38 @@ def bench(args: argparse.Namespace) -> None:
                     str(tree),
                 ],
                 ok_codes=(0, 1),
-                goal=False,
             )
             base = Command(f"find <{size}> (prune-aware)", find_baseline(tree))
-            groups.append(
-                Group(
-                    f"scan-{size}",
-                    base,
-                    [scan, scan_json],
-                    ratio_goal=SCAN_RATIO_GOAL if size == "large" else None,
-                    abs_goal_ms=SMALL_SCAN_MS_GOAL if size == "small" else None,
-                    rss_goal_mib=LARGE_RSS_MIB_GOAL if size == "large" else None,
-                )
+            groups.append(Group(f"scan-{size}", [base], [scan, scan_json], memory=True))
+
+            # The SDK inventory alone, every virtualenv of the tree named (a scan meets the
+            # deeper ones while walking; this command does not walk), and its baselines over
+            # the same site-packages and node_modules folders.
+            envs, sites, folders = tree_folders(manifests[size], tree)
+            named = [arg for venv in envs for arg in ("--python", venv)]
+            inventory = Command(
+                f"python -m envaudit.inventory --no-process-env --python ×{len(envs)} <{size}>",
+                [py, "-m", "envaudit.inventory", "--no-process-env", *named, str(tree)],
+                abs_goal_ms=LARGE_INVENTORY_MS_GOAL if large else None,
             )
+            group = Group(
+                f"inventory-{size}",
+                [
+                    Command(
+                        f"importlib.metadata, {len(sites)} site-packages <{size}>",
+                        [py, str(importlib_py), *sites],
+                        short="importlib.metadata",
+                    ),
+                    Command(
+                        f"package.json walk, {len(folders)} node_modules <{size}>",
+                        [py, str(walk_py), *folders],
+                        short="package.json walk",
+                    ),
+                ],
+                [inventory],
+            )
+            groups.append(group)
+            inventory_groups.append((size, group, inventory))
         runner = Runner(env, workdir)
         try:
             floor = runner.run(["true"])
@@ -606,6 +826,8 @@ def bench(args: argparse.Namespace) -> None:
                 measure(group, args.repeat, args.warmup, runner)
         finally:
             runner.close()
+        for size, group, inventory in inventory_groups:
+            counts.append(read_counts(size, group, inventory, env))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -617,10 +839,11 @@ def bench(args: argparse.Namespace) -> None:
         rows, records = group_rows(group)
         timing_rows += rows
         timing_records += records
-        if group.name.startswith("scan-"):
+        if group.memory:
             rows, records = memory_rows(group)
             mem_rows += rows
             mem_records += records
+    goals = goal_lines(groups)
 
     print(
         f"## envaudit benchmark ({args.repeat} runs, {args.warmup} warm-up, "
@@ -629,13 +852,23 @@ def bench(args: argparse.Namespace) -> None:
     )
     print(
         markdown_table(
-            ["tree", "files", "symlinks", "dotenv files", "generated"],
+            [
+                "tree",
+                "files",
+                "symlinks",
+                "dotenv files",
+                "venvs (distributions)",
+                "node_modules (npm packages)",
+                "generated",
+            ],
             [
                 [
                     size,
                     str(m["files"]),
                     str(m["symlinks"]),
                     str(m["dotenv_files"]),
+                    f"{count(m.get('venvs'))} ({m.get('python_distributions', '?')})",
+                    f"{count(m.get('node_modules'))} ({m.get('npm_packages', '?')})",
                     "cached" if m.get("reused") else f"{m['seconds']} s",
                 ]
                 for size, m in manifests.items()
@@ -656,7 +889,43 @@ def bench(args: argparse.Namespace) -> None:
                 ["command", "peak RSS MiB", "median RSS MiB", "goal", "result"], mem_rows
             )
         )
-    failures = [cmd for g in groups for cmd in (g.baseline, *g.subjects) if cmd.error]
+    if counts:
+        print("\nWhat the inventory rows read (one more run of each, untimed):\n")
+        print(
+            markdown_table(
+                [
+                    "tree",
+                    "importlib.metadata: distributions",
+                    "walk: package.json files",
+                    "envaudit: environments (relevant distributions)",
+                    "envaudit: node_modules (relevant packages)",
+                    "envaudit: files declaring versions",
+                    "envaudit: skipped",
+                ],
+                [
+                    [
+                        str(c["tree"]),
+                        str(c.get("importlib.metadata")),
+                        str(c.get("package.json walk")),
+                        f"{c.get('environments')} ({c.get('relevant_distributions')})",
+                        f"{c.get('node_modules')} ({c.get('relevant_npm_packages')})",
+                        str(c.get("declared_files")),
+                        str(c.get("skipped")),
+                    ]
+                    for c in counts
+                ],
+            )
+        )
+    if goals:
+        print("\n### Goals\n")
+        for g in goals:
+            value, unit = g["value"], f" {g['unit']}" if g["unit"] else ""
+            figure = "—" if not isinstance(value, float) else f"{value:.{1 if unit else 2}f}"
+            print(
+                f"* `{g['command']}`: {g['measure']} {figure}{unit} "
+                f"(goal ≤ {g['goal']:g}{unit}): **{g['verdict']}**"
+            )
+    failures = [cmd for g in groups for cmd in (*g.baselines, *g.subjects) if cmd.error]
     if failures:
         print("\n### Errors\n")
         for cmd in failures:
@@ -665,7 +934,8 @@ def bench(args: argparse.Namespace) -> None:
     print(
         "\nRatios compare medians of interleaved runs; times include process start-up. "
         "The find baseline does not prune folders holding pyvenv.cfg (not expressible "
-        "in find without a per-directory -exec)."
+        "in find without a per-directory -exec). The inventory baselines run on the same "
+        "interpreter; ENVAUDIT_OFFLINE=1 is set for every command."
     )
     if rss_floor_kib is not None and mem_rows:
         print(
@@ -691,6 +961,8 @@ def bench(args: argparse.Namespace) -> None:
             "trees": manifests,
             "timings": timing_records,
             "memory": mem_records,
+            "inventory_reads": counts,
+            "goals": goals,
         }
         args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
         log(f"wrote {args.json}")

@@ -24,13 +24,25 @@ A tree contains:
   virtualenv folder *named* ``.env`` and ``.env`` symlinks to a parent ``.env``
   (the last two in medium / large only);
 * virtualenvs (``pyvenv.cfg``, ``bin/python`` symlinks, ``lib64 -> lib``,
-  ``site-packages`` with ``NAME-VER.dist-info`` folders);
+  ``site-packages`` with ``NAME-VER.dist-info`` folders, and two ``.egg-info``
+  ones when there are more than 20), each with the SDK-relevant distributions
+  (anthropic 0.x-2.x with httpx or httpx2, httpcore, python-dotenv, certifi,
+  pydantic, requests) at varied, real-looking versions;
 * ``node_modules`` folders (``package.json`` files, nested and scoped packages,
-  ``.bin`` symlinks, ``.package-lock.json``, workspace links);
+  ``.bin`` symlinks, workspace links) in three layouts: npm with its hidden
+  lockfile ``.package-lock.json`` (the root and every third app), npm/yarn classic
+  without one (``.yarn-integrity``, a ``yarn.lock`` beside), and pnpm (packages in
+  ``node_modules/.pnpm/NAME@VER/node_modules/NAME``, reached through symlinks, a
+  ``pnpm-lock.yaml`` beside); ``@anthropic-ai/sdk`` and ``dotenv`` are in each,
+  at real-looking versions, sometimes with an older nested copy of the SDK;
 * a ``.git`` folder with many zlib-compressed loose objects and a pack file.
 
-Approximate sizes: small ~6.5k files, medium ~22k files, large ~200k files with
-1,000 dotenv files outside the folders a scanner should prune.  Only the
+Approximate sizes: small ~7k files, medium ~23k files, large ~202k files with
+1,000 dotenv files outside the folders a scanner should prune; the large tree has
+11 virtualenvs holding 1,370 distributions and 11 ``node_modules`` holding 7,143
+npm packages.  The manifest lists the virtualenvs and ``node_modules`` folders
+(``venvs``, ``node_modules``) with those counts (``python_distributions``,
+``npm_packages``).  Only the
 standard library is used and nothing touches the network.
 """
 
@@ -51,7 +63,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 3
 DEFAULT_SEED = 20240601
 PY_VERSION = "3.11"
 PRUNED_DIR_NAMES = frozenset({".git", "node_modules", "__pycache__", "site-packages"})
@@ -131,7 +143,7 @@ PRESETS: dict[str, Preset] = {
         venv_dists=(160, 150, 150, 140, 140, 130, 130, 120, 120, 110),
         dotenv_named_venv_dists=20,
         dotenv_symlinks=10,
-        root_npm_packages=4200,
+        root_npm_packages=4193,
         app_npm_packages=(320, 300, 300, 280, 280, 260, 260, 240, 240, 220),
         npm_nest_prob=0.22,
         npm_nest_depth=8,
@@ -241,6 +253,52 @@ NPM_POOL: tuple[str, ...] = tuple(
     """.split()
 )
 
+#: Real-looking versions of the packages envaudit's SDK inventory reads (a separate random
+#: stream picks them, so the rest of a tree does not depend on them).
+PY_SDK_VERSIONS: dict[str, tuple[str, ...]] = {
+    "anthropic": (
+        "0.34.2",
+        "0.39.0",
+        "0.40.0",
+        "0.49.0",
+        "0.57.1",
+        "0.75.0",
+        "1.2.0",
+        "1.17.0",
+        "2.10.0",
+        "2.16.0",
+        "2.17.0",
+    ),
+    "httpx": ("0.27.0", "0.27.2", "0.28.1"),
+    "httpx2": ("2.16.0", "2.16.2", "2.17.0"),
+    "httpcore": ("1.0.5", "1.0.7", "1.0.9"),
+    "python-dotenv": ("0.21.1", "1.0.0", "1.0.1", "1.1.0", "1.1.1", "1.2.1"),
+    "certifi": ("2024.2.2", "2024.8.30", "2025.1.31", "2025.8.3"),
+    "pydantic": ("1.10.18", "2.7.4", "2.9.2", "2.10.6", "2.11.7"),
+    "requests": ("2.31.0", "2.32.3", "2.32.5"),
+}
+NPM_SDK_VERSIONS: dict[str, tuple[str, ...]] = {
+    "@anthropic-ai/sdk": (
+        "0.24.3",
+        "0.27.3",
+        "0.32.1",
+        "0.39.0",
+        "0.52.0",
+        "0.65.0",
+        "1.0.0",
+        "1.4.2",
+    ),
+    "dotenv": ("8.6.0", "10.0.0", "16.0.3", "16.3.1", "16.4.5", "16.4.7", "17.2.1"),
+    "dotenv-expand": ("10.0.0", "11.0.6", "12.0.1"),
+    "next": ("13.5.6", "14.2.15", "15.1.6"),
+    "vite": ("4.5.3", "5.4.11", "6.0.7"),
+    "undici": ("5.28.4", "6.21.0", "7.3.0"),
+}
+#: Every project's node_modules holds these (added when the random draw left one out).
+NPM_ALWAYS = ("@anthropic-ai/sdk", "dotenv")
+#: node_modules layouts: npm 7+ with its hidden lockfile, npm/yarn classic without, pnpm.
+NPM_LAYOUTS = ("npm", "yarn", "pnpm")
+
 ALNUM = string.ascii_letters + string.digits
 KEY_CHARS = ALNUM + "-_"
 UPPER_DIGITS = string.ascii_uppercase + string.digits
@@ -338,6 +396,8 @@ class TreeWriter:
         self.dotenv_pruned = 0
         self.dotenv_with_key = 0
         self.kinds: dict[str, int] = {}
+        self.venvs: list[dict[str, object]] = []
+        self.node_modules: list[dict[str, object]] = []
         self._hash = hashlib.blake2b(digest_size=32)
 
     @property
@@ -363,6 +423,10 @@ class TreeWriter:
     def mark_venv(self, rel: str) -> None:
         """Record that ``rel`` is a virtualenv root (pruned by a scanner)."""
         self._venv_roots.append(rel + "/")
+
+    def exists(self, rel: str) -> bool:
+        """True when ``rel`` is a directory made by this writer."""
+        return rel in self._dirs
 
     def _pruned(self, rel: str) -> bool:
         parts = rel.split("/")[:-1]
@@ -1050,6 +1114,25 @@ def metadata_text(rng: random.Random, fill: Filler, name: str, version: str) -> 
     )
 
 
+def sdk_distributions(rng: random.Random) -> list[tuple[str, str]]:
+    """The SDK-relevant distributions of one virtualenv, at real-looking versions: anthropic
+    (absent one time in ten) with the HTTP stack its major version uses (httpx for 0.x, httpx2
+    from 1.0; sometimes httpx as well), python-dotenv, certifi, pydantic, often requests."""
+    pick = {name: rng.choice(versions) for name, versions in PY_SDK_VERSIONS.items()}
+    out: list[tuple[str, str]] = []
+    with_sdk = rng.random() >= 0.1
+    if with_sdk:
+        out.append(("anthropic", pick["anthropic"]))
+    if not with_sdk or pick["anthropic"].startswith("0.") or rng.random() < 0.3:
+        out += [("httpx", pick["httpx"]), ("httpcore", pick["httpcore"])]
+    if with_sdk and not pick["anthropic"].startswith("0."):
+        out.append(("httpx2", pick["httpx2"]))
+    out += [(n, pick[n]) for n in ("python-dotenv", "certifi", "pydantic")]
+    if rng.random() < 0.6:
+        out.append(("requests", pick["requests"]))
+    return out
+
+
 def make_venv(
     w: TreeWriter,
     rng: random.Random,
@@ -1057,8 +1140,10 @@ def make_venv(
     base: str,
     ndists: int,
     python_target: str | None,
+    sdk_rng: random.Random,
 ) -> None:
-    """A virtualenv at ``base`` with ``ndists`` installed distributions."""
+    """A virtualenv at ``base`` with ``ndists`` installed distributions (pip, setuptools and
+    the SDK-relevant ones that ``sdk_rng`` picks first)."""
     w.mark_venv(base)
     venv_name = base.rpartition("/")[2]
     w.write(
@@ -1087,13 +1172,8 @@ def make_venv(
     w.mkdir(f"{base}/include")
     site = f"{base}/lib/python{PY_VERSION}/site-packages"
 
-    used = {"pip", "setuptools", "anthropic", "python-dotenv"}
-    dists = [
-        ("pip", "24.2"),
-        ("setuptools", "75.1.0"),
-        ("anthropic", "0.40.0"),
-        ("python-dotenv", "1.0.1"),
-    ]
+    dists = [("pip", "24.2"), ("setuptools", "75.1.0"), *sdk_distributions(sdk_rng)]
+    used = {name for name, _ in dists} | set(PY_SDK_VERSIONS)
     while len(dists) < ndists:
         name = unique_name(rng, PY_DIST_POOL, used, lambda: two_words(rng))
         dists.append((name, version_str(rng)))
@@ -1180,6 +1260,7 @@ def make_venv(
         "venv_file",
     )
     w.count("venv")
+    w.venvs.append({"path": base, "site_packages": site, "distributions": min(ndists, len(dists))})
 
 
 # ---------------------------------------------------------------------------
@@ -1220,10 +1301,18 @@ class NpmLayout:
     deep_chains: int
     env_decoys: int
     workspace_links: list[tuple[str, str]]
+    kind: str = "npm"
+    """One of ``NPM_LAYOUTS``: ``npm`` (hidden lockfile), ``yarn`` (none), ``pnpm``."""
 
 
-def plan_node_modules(rng: random.Random, lay: NpmLayout) -> tuple[list[NpmPackage], int]:
-    """Choose packages (hoisted and nested); returns them and the hoisted count."""
+def plan_node_modules(
+    rng: random.Random, lay: NpmLayout, sdk_rng: random.Random
+) -> tuple[list[NpmPackage], int]:
+    """Choose packages (hoisted and nested); returns them and the hoisted count.
+
+    ``rng`` draws the packages; ``sdk_rng`` then gives the SDK-relevant ones real-looking
+    versions, adds ``NPM_ALWAYS`` packages the draw left out (hoisted, direct dependencies) and,
+    one time in three, an older nested copy of ``@anthropic-ai/sdk``."""
     used: set[str] = set()
     n_hoisted = max(1, int(lay.packages * (1 - min(0.45, lay.nest_prob * 1.6))))
     hoisted: list[NpmPackage] = []
@@ -1260,16 +1349,146 @@ def plan_node_modules(rng: random.Random, lay: NpmLayout) -> tuple[list[NpmPacka
             nest(pkg, 1, False)
     for _ in range(lay.deep_chains):
         nest(rng.choice(hoisted), 1, True)
+
+    # the SDK-relevant packages, from their own random stream
+    present = {p.name for p in hoisted}
+    added = [
+        NpmPackage(name, "", f"node_modules/{name}") for name in NPM_ALWAYS if name not in present
+    ]
+    everything[:0] = added  # first: direct dependencies of the project
+    n_hoisted += len(added)
+    by_path = {p.path: p for p in everything}
+    top = {p.name: p for p in everything[:n_hoisted]}
+    for pkg in everything:
+        versions = NPM_SDK_VERSIONS.get(pkg.name)
+        if versions is None:
+            continue
+        choices = [v for v in versions if pkg is top[pkg.name] or v != top[pkg.name].version]
+        pkg.version = sdk_rng.choice(choices)
+        parent = by_path.get(pkg.path.rpartition("/node_modules/")[0])
+        if parent is not None:
+            parent.deps[pkg.name] = pkg.version
+    sdk = top["@anthropic-ai/sdk"]
+    older = [v for v in NPM_SDK_VERSIONS[sdk.name] if v < sdk.version and v.startswith("0.")]
+    hosts = [
+        p
+        for p in everything[len(added) : n_hoisted]
+        if p.name not in NPM_ALWAYS and sdk.name not in p.children
+    ]
+    # the project depends on NPM_ALWAYS directly (make_node_modules: the first are direct)
+    hoisted = everything[:n_hoisted]
+    everything[:n_hoisted] = [p for p in hoisted if p.name in NPM_ALWAYS] + [
+        p for p in hoisted if p.name not in NPM_ALWAYS
+    ]
+    if older and hosts and sdk_rng.random() < 1 / 3:
+        host = sdk_rng.choice(hosts)
+        child = NpmPackage(sdk.name, sdk_rng.choice(older), f"{host.path}/node_modules/{sdk.name}")
+        host.children.append(sdk.name)
+        host.deps[sdk.name] = child.version
+        everything.append(child)
     return everything, n_hoisted
 
 
+def pnpm_key(pkg: NpmPackage) -> str:
+    """pnpm's store folder name: ``@scope+name@1.2.3``."""
+    return f"{pkg.name.replace('/', '+')}@{pkg.version}"
+
+
+def write_pnpm_links(
+    w: TreeWriter, nm: str, packages: list[NpmPackage], direct: dict[str, str]
+) -> None:
+    """pnpm's symlinks: each direct dependency at the top of ``nm``, the other hoisted packages
+    in ``.pnpm/node_modules``, and each package's dependencies beside it in the store (resolved
+    as npm's nesting resolves them)."""
+    by_path = {p.path: p for p in packages}
+
+    def store(pkg: NpmPackage) -> str:
+        return f"{nm}/.pnpm/{pnpm_key(pkg)}/node_modules/{pkg.name}"
+
+    def link(target: str, rel: str) -> None:
+        w.symlink(os.path.relpath(target, os.path.dirname(rel)), rel, "npm_pnpm_link")
+
+    def resolve(pkg: NpmPackage, dep: str) -> NpmPackage | None:
+        path = pkg.path
+        while True:
+            found = by_path.get(f"{path}/node_modules/{dep}")
+            if found is not None or "/node_modules/" not in path:
+                return found or by_path.get(f"node_modules/{dep}")
+            path = path.rpartition("/node_modules/")[0]
+
+    for pkg in packages:
+        if pkg.path.count("node_modules/") == 1:
+            where = nm if pkg.name in direct else f"{nm}/.pnpm/node_modules"
+            link(store(pkg), f"{where}/{pkg.name}")
+    done: set[str] = set()
+    for pkg in packages:
+        key = pnpm_key(pkg)
+        if key in done:
+            continue
+        done.add(key)
+        for dep in sorted(pkg.deps):
+            target = resolve(pkg, dep)
+            if target is not None and target.name != pkg.name:
+                link(store(target), f"{nm}/.pnpm/{key}/node_modules/{dep}")
+
+
+def pnpm_lock_text(
+    packages: list[NpmPackage], direct: dict[str, str], lock: dict[str, object]
+) -> str:
+    """A ``pnpm-lock.yaml`` (lockfile v9) for the packages."""
+    top = {p.name: p for p in packages if p.path.count("node_modules/") == 1}
+    out = [
+        "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n"
+        "  excludeLinksFromLockfile: false\n\nimporters:\n\n  .:\n    dependencies:\n"
+    ]
+    out += [
+        f"      '{n}':\n        specifier: {direct[n]}\n        version: {top[n].version}\n"
+        for n in sorted(direct)
+    ]
+    out.append("\npackages:\n\n")
+    seen: set[str] = set()
+    for pkg in sorted(packages, key=pnpm_key):
+        key = pnpm_key(pkg)
+        if key in seen:
+            continue
+        seen.add(key)
+        entry = lock[pkg.path]
+        assert isinstance(entry, dict)
+        out.append(f"  '{key}':\n    resolution: {{integrity: {entry['integrity']}}}\n\n")
+    return "".join(out)
+
+
+def yarn_lock_text(packages: list[NpmPackage], lock: dict[str, object]) -> str:
+    """A yarn classic ``yarn.lock`` (v1) for the packages."""
+    out = [
+        "# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY.\n# yarn lockfile v1\n\n"
+    ]
+    seen: set[tuple[str, str]] = set()
+    for pkg in sorted(packages, key=lambda p: (p.name, p.version)):
+        if (pkg.name, pkg.version) in seen:
+            continue
+        seen.add((pkg.name, pkg.version))
+        entry = lock[pkg.path]
+        assert isinstance(entry, dict)
+        integrity = str(entry["integrity"])
+        sha1 = hashlib.sha1(integrity.encode()).hexdigest()
+        short = pkg.name.rpartition("/")[2]
+        out.append(
+            f'\n"{pkg.name}@{caret(pkg.version)}":\n  version "{pkg.version}"\n'
+            f'  resolved "https://registry.example.invalid/{pkg.name}/-/{short}-{pkg.version}.tgz'
+            f'#{sha1}"\n  integrity {integrity}\n'
+        )
+    return "".join(out)
+
+
 def make_node_modules(
-    w: TreeWriter, rng: random.Random, fill: Filler, lay: NpmLayout
+    w: TreeWriter, rng: random.Random, fill: Filler, lay: NpmLayout, sdk_rng: random.Random
 ) -> tuple[dict[str, str], dict[str, object]]:
     """Write a node_modules folder; returns (direct deps, lockfile ``packages`` entries)."""
     prefix = f"{lay.project}/" if lay.project else ""
     nm = f"{prefix}node_modules"
-    packages, n_hoisted = plan_node_modules(rng, lay)
+    pnpm = lay.kind == "pnpm"
+    packages, n_hoisted = plan_node_modules(rng, lay, sdk_rng)
     hoisted = packages[:n_hoisted]
     n_direct = min(n_hoisted, max(5, n_hoisted // 8))
     direct = {p.name: caret(p.version) for p in hoisted[:n_direct]}
@@ -1282,9 +1501,12 @@ def make_node_modules(
 
     decoys = set(rng.sample(range(len(packages)), min(lay.env_decoys, len(packages))))
     lock: dict[str, object] = {}
-    bins: dict[str, str] = {}
+    bins: dict[str, NpmPackage] = {}
+    written = 0
     for idx, pkg in enumerate(packages):
-        base = prefix + pkg.path
+        base = f"{nm}/.pnpm/{pnpm_key(pkg)}/node_modules/{pkg.name}" if pnpm else prefix + pkg.path
+        # pnpm keeps one copy of each name@version
+        dup = pnpm and w.exists(base)
         short = pkg.name.rpartition("/")[2]
         license_id = rng.choice(("MIT", "MIT", "ISC", "Apache-2.0", "BSD-2-Clause"))
         manifest: dict[str, object] = {
@@ -1301,9 +1523,21 @@ def make_node_modules(
         if has_bin:
             manifest["bin"] = {short: "bin/cli.js"}
             if idx < n_hoisted:
-                bins.setdefault(short, pkg.name)
+                bins.setdefault(short, pkg)
         if rng.random() < 0.3:
             manifest["engines"] = {"node": f">={rng.choice((14, 16, 18, 20))}"}
+        entry: dict[str, object] = {
+            "version": pkg.version,
+            "license": license_id,
+            "integrity": "sha512-" + base64.b64encode(rng.randbytes(64)).decode(),
+        }
+        if pkg.deps:
+            entry["dependencies"] = manifest["dependencies"]
+        if has_bin:
+            entry["bin"] = manifest["bin"]
+        lock[pkg.path] = entry
+        if dup:
+            continue
         w.write(f"{base}/package.json", json.dumps(manifest, indent=2) + "\n", "npm_file")
         w.write(
             f"{base}/README.md",
@@ -1367,30 +1601,60 @@ def make_node_modules(
         if idx in decoys:
             name = rng.choice((".env.example", ".env.example", ".env", ".env.test"))
             w.write(f"{base}/{name}", dotenv_text(rng, short, "example", False), "npm_env_decoy")
-        entry: dict[str, object] = {
-            "version": pkg.version,
-            "license": license_id,
-            "integrity": "sha512-" + base64.b64encode(rng.randbytes(64)).decode(),
-        }
-        if pkg.deps:
-            entry["dependencies"] = manifest["dependencies"]
-        if has_bin:
-            entry["bin"] = manifest["bin"]
-        lock[pkg.path] = entry
         w.count("npm_package")
+        written += 1
     for cmd in sorted(bins):
-        w.symlink(f"../{bins[cmd]}/bin/cli.js", f"{nm}/.bin/{cmd}", "npm_bin_link")
+        pkg = bins[cmd]
+        inside = f".pnpm/{pnpm_key(pkg)}/node_modules/{pkg.name}" if pnpm else pkg.name
+        w.symlink(f"../{inside}/bin/cli.js", f"{nm}/.bin/{cmd}", "npm_bin_link")
     for link_name, target in lay.workspace_links:
         w.symlink(target, f"{nm}/{link_name}", "npm_workspace_link")
         lock[f"node_modules/{link_name}"] = {"resolved": target.lstrip("./"), "link": True}
-    hidden = {
-        "name": lay.project.rpartition("/")[2] or "root",
-        "lockfileVersion": 3,
-        "requires": True,
-        "packages": dict(sorted(lock.items())),
-    }
-    w.write(f"{nm}/.package-lock.json", json.dumps(hidden, indent=2) + "\n", "npm_file")
+    if lay.kind == "npm":
+        hidden = {
+            "name": lay.project.rpartition("/")[2] or "root",
+            "lockfileVersion": 3,
+            "requires": True,
+            "packages": dict(sorted(lock.items())),
+        }
+        w.write(f"{nm}/.package-lock.json", json.dumps(hidden, indent=2) + "\n", "npm_file")
+    elif lay.kind == "yarn":
+        w.write(
+            f"{nm}/.yarn-integrity",
+            json.dumps(
+                {
+                    "systemParams": "linux-x64-115",
+                    "modulesFolders": ["node_modules"],
+                    "flags": [],
+                    "linkedModules": [],
+                    "topLevelPatterns": [f"{n}@{v}" for n, v in sorted(direct.items())],
+                    "files": [],
+                    "artifacts": {},
+                },
+                indent=2,
+            )
+            + "\n",
+            "npm_file",
+        )
+        w.write(f"{prefix}yarn.lock", yarn_lock_text(packages, lock), "project_file")
+    else:
+        write_pnpm_links(w, nm, packages, direct)
+        text = pnpm_lock_text(packages, direct, lock)
+        w.write(f"{nm}/.pnpm/lock.yaml", text, "npm_file")
+        w.write(
+            f"{nm}/.modules.yaml",
+            "hoistPattern:\n  - '*'\nhoistedDependencies: {}\nincluded:\n  dependencies: true\n"
+            "  devDependencies: true\n  optionalDependencies: true\nlayoutVersion: 5\n"
+            "nodeLinker: isolated\npackageManager: pnpm@9.15.4\npendingBuilds: []\n"
+            "publicHoistPattern: []\nregistries:\n  default: https://registry.example.invalid/\n"
+            "storeDir: /root/.local/share/pnpm/store/v3\nvirtualStoreDir: .pnpm\n",
+            "npm_file",
+        )
+        w.write(f"{prefix}pnpm-lock.yaml", text, "project_file")
     w.count("node_modules")
+    w.node_modules.append(
+        {"path": nm, "layout": lay.kind, "hidden_lockfile": lay.kind == "npm", "packages": written}
+    )
     return direct, lock
 
 
@@ -1637,6 +1901,7 @@ def build_single_app(
             ".venv" if i == 0 else f".venv{i}",
             ndists,
             python_target,
+            rng_for(seed, size, "venv-sdk", i),
         )
     deps, lock = make_node_modules(
         w,
@@ -1651,9 +1916,15 @@ def build_single_app(
             p.npm_env_decoys,
             [],
         ),
+        rng_for(seed, size, "npm-sdk", "root"),
     )
     write_root_files(w, layout, app, deps, lock, None)
-    w.write("requirements.txt", "anthropic==0.40.0\npython-dotenv==1.0.1\n", "project_file")
+    pins = dict(sdk_distributions(rng_for(seed, size, "venv-sdk", 0)))  # what .venv holds
+    w.write(
+        "requirements.txt",
+        "".join(f"{n}=={pins[n]}\n" for n in ("anthropic", "python-dotenv") if n in pins),
+        "project_file",
+    )
     make_git(w, rng_for(seed, size, "git"), fill, p.git_objects, p.git_pack_mib)
 
 
@@ -1730,7 +2001,15 @@ def build_monorepo(
     for i, ndists in enumerate(p.venv_dists):
         wdir = python_ws[i % len(python_ws)][0]
         vdir = f"{wdir}/.venv" if i < len(python_ws) else f"{wdir}/envs/py{i}/.venv"
-        make_venv(w, rng_for(seed, size, "venv", i), fill, vdir, ndists, python_target)
+        make_venv(
+            w,
+            rng_for(seed, size, "venv", i),
+            fill,
+            vdir,
+            ndists,
+            python_target,
+            rng_for(seed, size, "venv-sdk", i),
+        )
     if p.dotenv_named_venv_dists:
         make_venv(
             w,
@@ -1739,6 +2018,7 @@ def build_monorepo(
             "tools/legacy/.env",
             p.dotenv_named_venv_dists,
             python_target,
+            rng_for(seed, size, "venv-sdk", "named-dotenv"),
         )
         w.count("dotenv_named_venv")
 
@@ -1757,6 +2037,7 @@ def build_monorepo(
             p.npm_env_decoys // 2,
             links,
         ),
+        rng_for(seed, size, "npm-sdk", "root"),
     )
     write_root_files(w, layout, "acme-monorepo", deps, lock, ["apps/*", "packages/*", "services/*"])
     app_ws = [ws for ws in js_ws if ws[0].startswith("apps/")] or js_ws
@@ -1768,7 +2049,17 @@ def build_monorepo(
             w,
             rng_for(seed, size, "npm", "app", i),
             fill,
-            NpmLayout(project, npkgs, p.npm_nest_prob / 2, 2, 0, decoys_each, []),
+            NpmLayout(
+                project,
+                npkgs,
+                p.npm_nest_prob / 2,
+                2,
+                0,
+                decoys_each,
+                [],
+                NPM_LAYOUTS[i % len(NPM_LAYOUTS)],
+            ),
+            rng_for(seed, size, "npm-sdk", "app", i),
         )
     make_git(w, rng_for(seed, size, "git"), fill, p.git_objects, p.git_pack_mib)
 
@@ -1809,6 +2100,10 @@ def generate(
         "dotenv_files_in_pruned_dirs": writer.dotenv_pruned,
         "dotenv_with_anthropic_key": writer.dotenv_with_key,
         "counts": dict(sorted(writer.kinds.items())),
+        "venvs": writer.venvs,
+        "python_distributions": sum(int(str(v["distributions"])) for v in writer.venvs),
+        "node_modules": writer.node_modules,
+        "npm_packages": sum(int(str(m["packages"])) for m in writer.node_modules),
         "digest": writer.hexdigest(),
         "seconds": round(time.perf_counter() - started, 2),
     }
