@@ -69,11 +69,15 @@ class PythonEnvsCollector(Collector):
         ``PATH`` (a deploy image installs into the system Python)."""
         seen: set[str] = set()
         found = candidates(options) or on_path(options)
+        catalogued = False
         for path, origin, is_venv in found:
             real = os.path.realpath(path)
             if real not in seen:
                 seen.add(real)
-                yield from read_environment(path, origin, options.root, is_venv)
+                for fact in read_environment(path, origin, options.root, is_venv,
+                                             not catalogued):
+                    catalogued = catalogued or _catalogued(fact)
+                    yield fact
 
 
 def candidates(options: CollectOptions) -> list[tuple[str, str, bool]]:
@@ -169,14 +173,28 @@ def walked_environments(venvs: list[str], options: CollectOptions) -> Iterator[F
     """The virtual environments the dotenv walk met that ``PythonEnvsCollector`` did not read
     (those deeper in the project than ``.venv`` / ``venv`` / ``env``)."""
     read = {os.path.realpath(path) for path, _, _ in candidates(options)}
+    catalogued = False
     for venv in venvs:
         if os.path.realpath(venv) not in read:
-            yield from read_environment(venv, WALKED_ORIGIN, options.root)
+            for fact in read_environment(venv, WALKED_ORIGIN, options.root,
+                                         models_wanted=not catalogued):
+                catalogued = catalogued or _catalogued(fact)
+                yield fact
 
 
-def read_environment(path: str, origin: str, root: str, is_venv: bool = True) -> Iterator[Fact]:
+def _catalogued(fact: Fact) -> bool:
+    """Whether ``fact`` carries a model catalogue read from an installed SDK."""
+    models = getattr(fact, "models", None)
+    return isinstance(fact, (PythonEnvironment, NodeModules)) and models is not None and (
+        models.reason is None)
+
+
+def read_environment(path: str, origin: str, root: str, is_venv: bool = True,
+                     models_wanted: bool = True) -> Iterator[Fact]:
     """One environment's ``PythonEnvironment`` (a venv folder, or an interpreter asked where its
-    packages are), and a ``Skip`` per record that could not be read."""
+    packages are), and a ``Skip`` per record that could not be read. The SDK's model catalogue
+    is read only when ``models_wanted`` (``catalogue_for`` takes the first one read: reading it
+    for each of a monorepo's environments would cost a millisecond each for nothing)."""
     from envaudit.inventory import python_envs as inv
 
     shown = display_path(path, root)
@@ -197,7 +215,8 @@ def read_environment(path: str, origin: str, root: str, is_venv: bool = True) ->
         reading = inv.read_site(site)
         packages += [Package(d.name, d.version, display_path(d.path, root))
                      for d in reading.distributions]
-        if models is None and any(d.name == "anthropic" for d in reading.distributions):
+        if models_wanted and models is None and any(
+                d.name == "anthropic" for d in reading.distributions):
             from envaudit.inventory.models import python_catalogue  # only with the SDK
 
             models = python_catalogue(reading.distributions, shown)
@@ -218,28 +237,34 @@ class NodeModulesCollector(Collector):
 
     def collect(self, options: CollectOptions) -> Iterator[Fact]:
         """Read each folder's ``node_modules``."""
-        from envaudit.inventory.node_modules import read_node_modules
+        from envaudit.inventory.node_modules import read_node_modules, read_pnp
 
         root = options.root
         folders = options.package_folders
         if folders is None:
             folders = ("",) if os.path.isfile(os.path.join(root, "package.json")) else ()
+        catalogued = False
         for rel in folders:
             folder = os.path.join(root, rel) if rel else root
             reading = read_node_modules(folder)
+            if reading is None and not rel:  # Yarn Plug'n'Play: one .pnp.cjs, at the root
+                reading = read_pnp(folder)
             if reading is None:
                 continue
             for where, problem in reading.problems:
                 yield Skip(SOURCE, f"{problem}: not inventoried", path=display_path(where, root))
             models: ModelCatalogue | None = None
-            if any(d.name == "@anthropic-ai/sdk" for d in reading.distributions):
+            if not catalogued and any(d.name == "@anthropic-ai/sdk"
+                                      for d in reading.distributions):
                 from envaudit.inventory.models import node_catalogue  # only with the SDK
 
                 models = node_catalogue(reading.distributions, folder,
                                         f"{rel}/node_modules" if rel else "node_modules")
-            yield NodeModules(rel or ".", tuple(
+            fact = NodeModules(rel or ".", tuple(
                 Package(d.name, d.version, display_path(d.path, root))
                 for d in reading.distributions), models=models)
+            catalogued = catalogued or _catalogued(fact)
+            yield fact
 
 
 class DeclaredVersionsCollector(Collector):
@@ -255,8 +280,13 @@ class DeclaredVersionsCollector(Collector):
         root = options.root
         paths = [os.path.join(root, name) for name in PYTHON_FILES]
         for rel in options.package_folders or ("",):
-            paths += [os.path.join(root, rel, name) if rel else os.path.join(root, name)
-                      for name in NPM_FILES]
+            folder = os.path.join(root, rel) if rel else root
+            # a workspace's package.json ranges are compared with its own node_modules only:
+            # a monorepo's hundreds of others are not read
+            paths += [os.path.join(folder, name) for name in NPM_FILES
+                      if name != "package.json" or not rel
+                      or os.path.isdir(os.path.join(folder, "node_modules"))
+                      or os.path.lexists(os.path.join(folder, ".pnp.cjs"))]
         for path in paths:
             if not os.path.lexists(path):
                 continue

@@ -60,12 +60,14 @@ def _read(path: str) -> bytes | None:
 
 
 def _node_on_path(options: CollectOptions) -> Iterator[Fact]:
+    path = options.reading_environ().get("PATH")
+    if not path:  # --no-process-env: no PATH, and shutil is not imported for nothing
+        return
     import shutil
 
     from envaudit.inventory.runtimes import node_version
 
-    path = options.reading_environ().get("PATH")
-    node = shutil.which("node", path=path) if path else None
+    node = shutil.which("node", path=path)
     if node is None:
         return
     answer = node_version(node)

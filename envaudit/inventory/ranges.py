@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import re
 
-_PEP440 = re.compile(
+from envaudit.lazyre import lazy
+
+_PEP440 = lazy(
     r"v?(?:(\d+)!)?(\d+(?:\.\d+)*)"
     r"(?:[-_.]?(a|alpha|b|beta|c|rc|pre|preview)[-_.]?(\d*))?"
     r"(?:(?:-(\d+))|(?:[-_.]?(post|rev|r)[-_.]?(\d*)))?"
     r"(?:[-_.]?(dev)[-_.]?(\d*))?"
     r"(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?", re.I)
 _PRE_RANK = {"a": 1, "alpha": 1, "b": 2, "beta": 2, "c": 3, "rc": 3, "pre": 3, "preview": 3}
-_OPERATOR = re.compile(r"\s*(~=|===|==|!=|<=|>=|<|>)\s*(\S+)\s*$")
+_OPERATOR = lazy(r"\s*(~=|===|==|!=|<=|>=|<|>)\s*(\S+)\s*$")
 
 Key = tuple[int, tuple[int, ...], int, int, int, int, int]
 
@@ -126,10 +128,10 @@ def requirement_spec(line: str) -> tuple[str, str] | None:
 
 # ------------------------------------------------------------------------------------- npm
 
-_NPM_VERSION = re.compile(r"v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?")
-_PARTIAL = re.compile(r"v?([0-9]+|[xX*])(?:\.([0-9]+|[xX*]))?(?:\.([0-9]+|[xX*]))?"
+_NPM_VERSION = lazy(r"v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?")
+_PARTIAL = lazy(r"v?([0-9]+|[xX*])(?:\.([0-9]+|[xX*]))?(?:\.([0-9]+|[xX*]))?"
                       r"(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?")
-_COMPARATOR = re.compile(r"\s*(<=|>=|<|>|=|\^|~>?)?\s*([^\s<>=^~]\S*)")
+_COMPARATOR = lazy(r"\s*(<=|>=|<|>|=|\^|~>?)?\s*([^\s<>=^~]\S*)")
 
 Triple = tuple[int, int, int]
 Bound = tuple[str, Triple]

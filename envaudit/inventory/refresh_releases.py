@@ -66,10 +66,11 @@ def render(answers: dict[str, releases.Answer], taken: str) -> str:
     for ecosystem, answer in answers.items():
         name = releases.PACKAGES[ecosystem]
         table = f'{ecosystem}."{name}"' if "/" in name or "@" in name else f"{ecosystem}.{name}"
-        lines += [f"[{table}]", f'latest = "{answer.latest}"', "", f"[{table}.released]"]
-        lines += [f'"{version}" = {date if date else chr(34) * 2}'
-                  for version, date in answer.releases]
-        lines.append("")
+        # one "VERSION DATE" line per release, oldest first, in one string: parsed in a
+        # quarter of the time a table of dates takes (every offline scan reads this file)
+        lines += [f"[{table}]", f'latest = "{answer.latest}"', 'released = """']
+        lines += [f"{version} {date or '-'}" for version, date in answer.releases]
+        lines += ['"""', ""]
     return "\n".join(lines)
 
 

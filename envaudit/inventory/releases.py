@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from envaudit.lazyre import lazy
 from envaudit.record import Record
 
 if TYPE_CHECKING:
@@ -70,20 +71,20 @@ BUNDLED = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "rele
 PIP_GLOBAL_DIR = "/etc"
 #: A configuration file larger than this is not a configuration file.
 _MAX_CONFIG_BYTES = 1024 * 1024
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = lazy(r"\d{4}-\d{2}-\d{2}")
 
 
 # --------------------------------------------------------------------------- versions
 
 
-_PEP440 = re.compile(
+_PEP440 = lazy(
     r"v?(?:(?P<epoch>\d+)!)?(?P<release>\d+(?:\.\d+)*)"
     r"(?:[-_.]?(?P<pre>alpha|beta|preview|pre|rc|a|b|c)[-_.]?(?P<pre_n>\d+)?)?"
     r"(?:-(?P<post_implicit>\d+)|[-_.]?(?P<post>post|rev|r)[-_.]?(?P<post_n>\d+)?)?"
     r"(?:[-_.]?(?P<dev>dev)[-_.]?(?P<dev_n>\d+)?)?"
     r"(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?", re.IGNORECASE)
 _PRE_RANK = {"a": 0, "alpha": 0, "b": 1, "beta": 1}
-_SEMVER = re.compile(r"[=v]?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?")
+_SEMVER = lazy(r"[=v]?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?")
 #: The dev number of a release that is not a development release (sorts after every one).
 _NO_DEV = 1 << 62
 #: The pre-release part of a release that is not a pre-release (sorts after every one).
@@ -421,7 +422,7 @@ def pip_config_files(environ: Mapping[str, str], env_folder: str | None) -> list
     return files
 
 
-_PIP_DEFAULT = re.compile(r"""PyPI\s*=\s*PackageIndex\(\s*(?:url\s*=\s*)?["']([^"']+)["']""")
+_PIP_DEFAULT = lazy(r"""PyPI\s*=\s*PackageIndex\(\s*(?:url\s*=\s*)?["']([^"']+)["']""")
 
 
 def pip_default(sites: Sequence[str]) -> tuple[str, str] | None:
@@ -438,7 +439,7 @@ def pip_default(sites: Sequence[str]) -> tuple[str, str] | None:
 
 
 def pip_index(environ: Mapping[str, str], env_folder: str | None = None,
-              sites: Sequence[str] = ()) -> Index | str:
+              sites: Sequence[str] = (), defaults: bool = True) -> Index | str:
     """The index pip uses for ``anthropic`` here: ``PIP_INDEX_URL``; else ``index-url`` in the
     configuration files (``[install]`` in any file beats ``[global]`` in any; a later file
     beats an earlier one); else the default of the pip installed in ``sites`` (the app's
@@ -462,7 +463,7 @@ def pip_index(environ: Mapping[str, str], env_folder: str | None = None,
     for section in ("install", "global"):
         if section in found:
             return _index(found[section][0], found[section][1], cafile)
-    default = pip_default(sites)
+    default = pip_default(sites) if defaults else None
     if default is not None:
         return _index(default[0], f"pip's default ({default[1]})", cafile)
     return ("no index URL: PIP_INDEX_URL is not set, no pip configuration file names an "
@@ -506,7 +507,7 @@ def _npmrc(path: str, environ: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-_NPM_DEFAULT = re.compile(r"""new Definition\(\s*['"]registry['"]\s*,\s*\{\s*default:\s*"""
+_NPM_DEFAULT = lazy(r"""new Definition\(\s*['"]registry['"]\s*,\s*\{\s*default:\s*"""
                           r"""['"]([^'"]+)['"]""")
 _NPM_DEFINITIONS = (("node_modules", "@npmcli", "config", "lib", "definitions", "definitions.js"),
                     ("lib", "utils", "config", "definitions.js"))
@@ -544,7 +545,7 @@ def npm_default(folder: str) -> tuple[str, str] | None:
 
 
 def npm_registry(environ: Mapping[str, str], project: str | None = None,
-                 root: str | None = None) -> Index | str:
+                 root: str | None = None, defaults: bool = True) -> Index | str:
     """The registry npm uses for ``@anthropic-ai/sdk`` here: ``@anthropic-ai:registry`` at any
     level beats ``registry`` at any level; levels, highest first: ``npm_config_*`` variables
     (any case), the project's ``.npmrc`` (``project``'s, else ``root``'s), the user's
@@ -565,11 +566,11 @@ def npm_registry(environ: Mapping[str, str], project: str | None = None,
     user = env.get("userconfig") or (os.path.join(home, ".npmrc") if home else None)
     if user:
         levels.append((user, _npmrc(user, environ)))
-    npm = npm_folder(environ)
+    npm = npm_folder(environ) if defaults else None
     global_rc = env.get("globalconfig")
     if not global_rc:
         prefix = env.get("prefix") or environ.get("PREFIX")
-        node = _which("node", environ)
+        node = _which("node", environ) if defaults and not prefix else None
         if not prefix and node is not None:
             prefix = os.path.dirname(os.path.dirname(os.path.realpath(node)))
         global_rc = os.path.join(prefix, "etc", "npmrc") if prefix else None
@@ -920,13 +921,21 @@ def parse_bundled(doc: Mapping[str, Any], label: str = "releases.toml") -> Bundl
     answers: dict[str, Answer] = {}
     for ecosystem, name in PACKAGES.items():
         table = doc.get(ecosystem, {}).get(name) if isinstance(doc.get(ecosystem), dict) else None
-        if not isinstance(table, dict) or not isinstance(table.get("released"), dict):
+        listed = table.get("released") if isinstance(table, dict) else None
+        # written by refresh_releases: final releases only, oldest version first (sorting
+        # 500 versions again would cost every offline scan 2 ms), one "VERSION DATE" line each
+        # (a table of version = date is read too)
+        if isinstance(listed, str):
+            pairs = [line.split(None, 1) for line in listed.splitlines() if line.strip()]
+            released = tuple((p[0], _date(p[1]) if len(p) > 1 else None) for p in pairs)
+        elif isinstance(listed, dict):
+            released = tuple((str(v), _date(str(d))) for v, d in listed.items())
+        else:
             continue
-        dated = {str(v): _date(str(d)) for v, d in table["released"].items()}
         latest = table.get("latest")
-        answer = _answer(latest if isinstance(latest, str) else None, dated, ecosystem, name)
-        if isinstance(answer, Answer):
-            answers[ecosystem] = answer
+        if released:
+            answers[ecosystem] = Answer(latest if isinstance(latest, str) and latest in dict(
+                released) else released[-1][0], released)
     return Bundled(taken, answers)
 
 
@@ -950,17 +959,22 @@ class Wanted(Record):
     """npm: the audited root (its ``.npmrc`` when the folder has none)."""
 
 
-def find_index(wanted: Wanted, environ: Mapping[str, str]) -> Index | str:
-    """The index the ecosystem's package manager uses here, or why none is known."""
+def find_index(wanted: Wanted, environ: Mapping[str, str], defaults: bool = True
+               ) -> Index | str:
+    """The index the ecosystem's package manager uses here, or why none is known; without
+    ``defaults`` only what the user configured (offline, only a configured ``file:`` index can
+    be read: pip's and npm's own defaults never are one, and finding them costs milliseconds)."""
     if wanted.ecosystem == PYTHON:
         sites = wanted.sites
+        if not defaults:
+            return pip_index(environ, wanted.env_folder, (), defaults=False)
         if wanted.own_pip:
             import sysconfig
 
             own = sysconfig.get_paths().get("purelib")
             sites = tuple(dict.fromkeys((*sites, *((own,) if own else ()))))
         return pip_index(environ, wanted.env_folder, sites)
-    return npm_registry(environ, wanted.project, wanted.root)
+    return npm_registry(environ, wanted.project, wanted.root, defaults)
 
 
 class _Job:
@@ -1016,7 +1030,7 @@ class Lookup:
     def _work(self, job: _Job) -> None:
         """Find the index, then the answer: the fresh cache, else the index (cached)."""
         ecosystem = job.wanted.ecosystem
-        job.index = index = find_index(job.wanted, self.environ)
+        job.index = index = find_index(job.wanted, self.environ, self.offline is None)
         if isinstance(index, str):
             job.answer = self.offline or index
             return

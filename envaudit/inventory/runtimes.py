@@ -6,17 +6,18 @@ the headers installed beside it, else asked once with a time limit), ``.nvmrc``,
 from __future__ import annotations
 
 import os
-import re
+
+from envaudit.lazyre import lazy
 
 #: How long ``node --version`` may take.
 NODE_SECONDS = 3.0
 #: The version files read, with the runtime they name.
 VERSION_FILES = ((".nvmrc", "node"), (".node-version", "node"), (".python-version", "python"))
 
-_NODE_HEADER = re.compile(rb"#define\s+NODE_(MAJOR|MINOR|PATCH)_VERSION\s+(\d+)")
-_VERSION = re.compile(r"v?(\d+(?:\.\d+){0,2})(?![\w.])")
-_IMAGE = re.compile(r"(?:[\w.-]+(?::\d+)?/)*(python|node|pypy)(?::([\w.-]+))?(?:@\S+)?$")
-_TAG_VERSION = re.compile(r"(\d+(?:\.\d+){0,2})")
+_NODE_HEADER = lazy(rb"#define\s+NODE_(MAJOR|MINOR|PATCH)_VERSION\s+(\d+)")
+_VERSION = lazy(r"v?(\d+(?:\.\d+){0,2})(?![\w.])")
+_IMAGE = lazy(r"(?:[\w.-]+(?::\d+)?/)*(python|node|pypy)(?::([\w.-]+))?(?:@\S+)?$")
+_TAG_VERSION = lazy(r"(\d+(?:\.\d+){0,2})")
 
 
 def node_version(node: str) -> tuple[str, str] | str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from envaudit.context import AuditContext
@@ -93,9 +93,20 @@ class SdkStale(Rule):
             yield self._unknown(f"{what} could not be checked against the latest release: "
                                 f"{why}", package, where, details)
             return
-        dates = {version_key(v, eco): d for v, d in check.releases}
-        behind = sum(1 for v, _ in check.releases if key < (version_key(v, eco) or ()) <= latest)
-        behind = behind or (1 if key < latest else 0)
+        # the releases are in version order (the index's, sorted; the bundled data, written
+        # so): two binary searches instead of a key for each of some 500 versions
+        keys: dict[int, tuple[Any, ...]] = {}
+
+        def key_at(i: int) -> tuple[Any, ...]:
+            if i not in keys:
+                keys[i] = version_key(check.releases[i][0], eco) or ()
+            return keys[i]
+
+        above_installed = _bisect_right(key_at, len(check.releases), key)
+        above_latest = _bisect_right(key_at, len(check.releases), latest)
+        behind = max(0, above_latest - above_installed) or (1 if key < latest else 0)
+        dates = {key_at(i): check.releases[i][1] for i in (above_installed - 1, above_latest - 1)
+                 if i >= 0}
         days = _days(dates.get(key), dates.get(latest))
         details.update(releases_behind=behind, days_behind=days)
         stale = behind > 0 and behind >= releases.stale_releases and (
@@ -228,8 +239,9 @@ class SdkDeclaredMismatch(Rule):
     `node_modules`); or whose installed version is outside the range a manifest asks for:
     `pyproject.toml` (PEP 621, dependency groups, Poetry's `^`/`~`), requirement lines other
     than `==`, `package.json`. A range envaudit cannot decide (a pre-release, a git or path
-    source, `workspace:*`) is not compared. A lock or manifest file that cannot be read (not
-    valid TOML or JSON, not UTF-8, unreadable) is an info finding: the comparison was not made.
+    source, `workspace:*`) is not compared. A lock or requirements file that cannot be read
+    (not valid TOML or JSON, not UTF-8, unreadable) is an info finding: the comparison was not
+    made (a broken manifest is only listed as skipped).
 
     ## Why is this bad?
     The lock file is what was tested; the environment is what runs. A stale `.venv` after a
@@ -257,7 +269,9 @@ class SdkDeclaredMismatch(Rule):
         lock or manifest file that could not be read, so the comparison was not made."""
         snap = ctx.snapshot
         for skip in snap.skipped:
-            if skip.source == "package" and skip.reason.endswith(UNCOMPARED) and skip.path:
+            if skip.source == "package" and skip.reason.endswith(UNCOMPARED) and skip.path and (
+                    not skip.path.endswith(("pyproject.toml", "package.json"))) and (
+                    "not a regular file" not in skip.reason):  # lock files that are files
                 problem = skip.reason[:-len(UNCOMPARED)]
                 message = (f"{skip.path} could not be compared with the installed versions: "
                            f"{problem}")
@@ -291,6 +305,19 @@ class SdkDeclaredMismatch(Rule):
                                "environment was not installed from this manifest")
                     yield self.finding(message, Location("config", declared.path, allowed.line),
                                        subject=f"{allowed.name}@{where}")
+
+
+def _bisect_right(key_at: Callable[[int], tuple[Any, ...]], size: int,
+                  wanted: tuple[Any, ...]) -> int:
+    """How many of the ``size`` sorted keys (``key_at(i)``) are ``<= wanted``."""
+    low, high = 0, size
+    while low < high:
+        middle = (low + high) // 2
+        if wanted < key_at(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 #: The end of the ``Skip.reason`` of a declared-versions file that could not be read.

@@ -20,12 +20,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from envaudit.lazyre import lazy
 from envaudit.source.facts import BETA_MESSAGES, MESSAGES, TEXT_COMPLETIONS, ApiUse, HttpxArgument
 from envaudit.source.project import Project
 
 _PREFILTER = (b"messages", b"max_tokens_to_sample", b"/v1/complete", b"_PROMPT", b"claude-",
               b"completions")
-_PATTERN = re.compile(
+_PATTERN = lazy(
     rb"(?P<messages>(?P<before>[\w$\]\)]\s*)\.\s*messages\s*\.\s*"
     rb"(?:create|stream|count_tokens|parse)\s*\()"
     rb"|(?P<mtts>\bmax_tokens_to_sample\b)"

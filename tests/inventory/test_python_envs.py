@@ -329,3 +329,29 @@ def test_conda_prefix(tmp_path: Path) -> None:
         assert [(e.path, e.python, [p.version for p in e.packages]) for e in envs] == [
             (str(conda), "3.11.10", ["0.125.0"])]
     assert inv.conda_version(str(tmp_path)) is None
+
+
+def test_the_model_catalogue_is_read_until_one_is_read_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """catalogue_for takes the first catalogue read whole: once one is, the other environments'
+    SDK files are not read (one that could not be read does not count)."""
+    from envaudit import engine
+    from envaudit.inventory import models
+    from envaudit.model import ModelCatalogue
+
+    calls: list[str] = []
+
+    def fake(distributions: object, shown: str) -> ModelCatalogue:
+        calls.append(shown)
+        reason = "cannot read it" if shown == ".venv" else None
+        return ModelCatalogue(f"anthropic at {shown}", ("claude-x",), reason=reason)
+
+    monkeypatch.setattr(models, "python_catalogue", fake)
+    root = tmp_path / "mono"
+    for where in (root, root / "services" / "a", root / "services" / "b"):
+        venv(where, {"anthropic": "2.17.0"})
+    snap = engine.collect(CollectOptions(str(root), process_env=False))
+    assert calls == [".venv", "services/a/.venv"]
+    assert [(e.path, e.models is not None) for e in snap.python_envs] == [
+        (".venv", True), ("services/a/.venv", True), ("services/b/.venv", False)]
+    assert models.catalogue_for(snap).source == "anthropic at services/a/.venv"
