@@ -11,48 +11,25 @@ own ``semver`` in the tests (``tests/inventory/test_ranges.py``).
 from __future__ import annotations
 
 import re
+from typing import Any
 
+from envaudit.inventory.versions import is_prerelease, release_parts, version_key
 from envaudit.lazyre import lazy
 
-_PEP440 = lazy(
-    r"v?(?:(\d+)!)?(\d+(?:\.\d+)*)"
-    r"(?:[-_.]?(a|alpha|b|beta|c|rc|pre|preview)[-_.]?(\d*))?"
-    r"(?:(?:-(\d+))|(?:[-_.]?(post|rev|r)[-_.]?(\d*)))?"
-    r"(?:[-_.]?(dev)[-_.]?(\d*))?"
-    r"(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?", re.I)
-_PRE_RANK = {"a": 1, "alpha": 1, "b": 2, "beta": 2, "c": 3, "rc": 3, "pre": 3, "preview": 3}
 _OPERATOR = lazy(r"\s*(~=|===|==|!=|<=|>=|<|>)\s*(\S+)\s*$")
 
-Key = tuple[int, tuple[int, ...], int, int, int, int, int]
+Key = tuple[Any, ...]
+"""``versions.version_key(..., "python")``: (epoch, release, pre, post, dev)."""
 
 
 def _pep440_key(text: str) -> tuple[Key, bool] | None:
-    """A sort key (epoch, release without trailing zeros, pre, post, dev) and whether the
-    version is a pre-release (or a development release)."""
-    m = _PEP440.fullmatch(text.strip())
-    if m is None:
-        return None
-    epoch, release, pre, pre_n, post_alt, post, post_n, dev, dev_n = m.groups()
-    parts = [int(p) for p in release.split(".")]
-    while len(parts) > 1 and parts[-1] == 0:
-        parts.pop()
-    # order: X.devN < XaN < XbN < XrcN < X < X.postN (a pre-release's own dev sorts below it)
-    if pre is not None:
-        pre_key = (_PRE_RANK[pre.lower()], int(pre_n or 0))
-    elif dev is not None and post is None and post_alt is None:
-        pre_key = (0, 0)
-    else:
-        pre_key = (4, 0)
-    post_number = int(post_alt) if post_alt is not None else (
-        int(post_n or 0) if post is not None else -1)
-    dev_key = int(dev_n or 0) if dev is not None else 1 << 62
-    key: Key = (int(epoch or 0), tuple(parts), pre_key[0], pre_key[1], post_number, dev_key, 0)
-    return key, pre is not None or dev is not None
+    """The shared PEP 440 sort key and whether the version is a pre- or development release."""
+    key = version_key(text, "python")
+    return (key, is_prerelease(key)) if key is not None else None
 
 
 def _release(text: str) -> list[int] | None:
-    m = _PEP440.fullmatch(text.strip())
-    return [int(p) for p in m.group(2).split(".")] if m is not None else None
+    return release_parts(text)
 
 
 def pep440_satisfies(version: str, specifier: str) -> bool | None:
@@ -98,7 +75,7 @@ def _pep440_clause(version: str, key: Key, op: str, target: str) -> bool | None:
     if op == "<=":
         return key <= other
     if op == ">":  # not a post-release of the target (PEP 440 exclusive ordering)
-        return key > other and not (key[:4] == other[:4] and key[4] >= 0 and other[4] < 0)
+        return key > other and not (key[:3] == other[:3] and key[3] >= 0 and other[3] < 0)
     if op == "<":
         return key < other
     # ~=X.Y.Z: >= X.Y.Z and == X.Y.*
