@@ -72,6 +72,11 @@ SCAN_RATIO_GOAL = 1.3  # large tree
 SMALL_SCAN_MS_GOAL = 60.0
 LARGE_SCAN_MS_GOAL = 400.0
 LARGE_INVENTORY_MS_GOAL = 250.0
+#: Issue 5: the network (EA3xx), TLS (EA4xx) and endpoint/model (EA6xx) rules may add this much
+#: to a small-tree scan (median minus the same scan with those families ignored, same run).
+SMALL_NETWORK_RULES_MS_GOAL = 10.0
+#: The rule families that goal is about.
+NETWORK_FAMILIES = "EA3,EA4,EA6"
 LARGE_RSS_MIB_GOAL = 40.0
 
 HELLO_SOURCE = '''"""Minimal Click CLI: the start-up baseline for envaudit --version."""
@@ -301,6 +306,8 @@ class Command:
     """Goal on the median wall time."""
     rss_goal_mib: float | None = None
     """Goal on the peak RSS."""
+    delta_goal_ms: float | None = None
+    """Goal on the median minus the group's first baseline's median."""
     short: str = ""
     """How a baseline is named in the ratio column of a group with several."""
     seconds: list[float] = field(default_factory=list)
@@ -434,6 +441,11 @@ def group_rows(group: Group) -> tuple[list[list[str]], list[dict[str, object]]]:
             goals.append(f"median ≤ {cmd.abs_goal_ms:g} ms")
             if med is not None:
                 verdicts.append(med <= cmd.abs_goal_ms)
+        if cmd.delta_goal_ms is not None:
+            goals.append(f"+ ≤ {cmd.delta_goal_ms:g} ms")
+            base_med = group.baselines[0].median_ms() if group.baselines else None
+            if med is not None and base_med is not None:
+                verdicts.append(med - base_med <= cmd.delta_goal_ms)
         if cmd.error:
             verdict = f"ERROR: {first_line(cmd.error)}"
         elif not goals:
@@ -682,6 +694,10 @@ def goal_lines(groups: list[Group]) -> list[dict[str, object]]:
             if cmd.rss_goal_mib is not None:
                 peak = max(cmd.maxrss_kib) / 1024 if cmd.maxrss_kib else None
                 checks.append(("peak RSS", peak, cmd.rss_goal_mib, "MiB"))
+            if cmd.delta_goal_ms is not None:
+                delta = med - first if med is not None and first is not None else None
+                checks.append((f"added to {group.baselines[0].label}", delta,
+                               cmd.delta_goal_ms, "ms"))
             for what, value, limit, unit in checks:
                 if cmd.error or value is None:
                     verdict = "error" if cmd.error else "n/a"
@@ -788,6 +804,20 @@ def bench(args: argparse.Namespace) -> None:
             )
             base = Command(f"find <{size}> (prune-aware)", find_baseline(tree))
             groups.append(Group(f"scan-{size}", [base], [scan, scan_json], memory=True))
+            if size == "small":  # issue 5: what the network and model rules add
+                without = Command(
+                    f"{shown} scan --no-process-env --ignore {NETWORK_FAMILIES} <{size}>",
+                    [*launcher, "scan", "--no-process-env", "--ignore", NETWORK_FAMILIES,
+                     str(tree)],
+                    ok_codes=(0, 1),
+                )
+                every = Command(
+                    f"{shown} scan --no-process-env <{size}> (every rule)",
+                    [*launcher, "scan", "--no-process-env", str(tree)],
+                    ok_codes=(0, 1),
+                    delta_goal_ms=SMALL_NETWORK_RULES_MS_GOAL,
+                )
+                groups.append(Group(f"rules-{size}", [without], [every]))
 
             # The SDK inventory alone, every virtualenv of the tree named (a scan meets the
             # deeper ones while walking; this command does not walk), and its baselines over
