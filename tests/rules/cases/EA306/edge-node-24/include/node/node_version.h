@@ -1,0 +1,6 @@
+#ifndef SRC_NODE_VERSION_H_
+#define SRC_NODE_VERSION_H_
+#define NODE_MAJOR_VERSION 24
+#define NODE_MINOR_VERSION 1
+#define NODE_PATCH_VERSION 0
+#endif

@@ -1,0 +1,4 @@
+import 'dotenv/config';
+import Anthropic from '@anthropic-ai/sdk';
+
+export const client = new Anthropic();

@@ -1,0 +1,6 @@
+#ifndef SRC_NODE_VERSION_H_
+#define SRC_NODE_VERSION_H_
+#define NODE_MAJOR_VERSION 22
+#define NODE_MINOR_VERSION 21
+#define NODE_PATCH_VERSION 0
+#endif
