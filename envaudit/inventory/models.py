@@ -35,9 +35,10 @@ import re
 import stat
 from collections.abc import Callable, Iterable
 from functools import cache
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from envaudit.model import DeprecatedModel, ModelCatalogue
+from envaudit.record import Record
 
 if TYPE_CHECKING:
     from envaudit.inventory.python_envs import Distribution
@@ -397,21 +398,10 @@ def _python_models(package: str) -> tuple[tuple[str, ...], list[str]]:
         if not ids:
             raise _Bad(f"{rel}: {name} lists no model ID")
         return ids, [rel]
-    found: dict[str, None] = {}
-    files: list[str] = []
-    for rel in _PY_PARAM_FILES:
-        text = _read(package, rel, MAX_PARSED_BYTES)
-        if text is None:
-            continue
-        ids = python_param_model_ids(text)
-        if isinstance(ids, str):
-            raise _Bad(f"{rel}: {ids}")
-        if ids:
-            files.append(rel)
-            found.update(dict.fromkeys(ids))
-    if not found:
+    found = _param_files(package, _PY_PARAM_FILES, MAX_PARSED_BYTES, python_param_model_ids)
+    if found is None:
         return _searched_models(package, ".py", ("\nModel:", "\nModel ="), python_model_ids)
-    return tuple(found), files
+    return found
 
 
 # --------------------------------------------------------------------------- TypeScript parsers
@@ -654,21 +644,10 @@ def _node_models(package: str) -> tuple[tuple[str, ...], list[str]]:
         if not ids:
             raise _Bad(f"{rel}: type Model lists no model ID")
         return ids, [rel]
-    found: dict[str, None] = {}
-    files: list[str] = []
-    for rel in _TS_PARAM_FILES:
-        text = _read(package, rel, MAX_SOURCE_BYTES)
-        if text is None:
-            continue
-        ids = ts_param_model_ids(text)
-        if isinstance(ids, str):
-            raise _Bad(f"{rel}: {ids}")
-        if ids:
-            files.append(rel)
-            found.update(dict.fromkeys(ids))
-    if not found:
+    found = _param_files(package, _TS_PARAM_FILES, MAX_SOURCE_BYTES, ts_param_model_ids)
+    if found is None:
         return _searched_models(package, ".d.ts", ("type Model",), ts_model_ids)
-    return tuple(found), files
+    return found
 
 
 # --------------------------------------------------------------------------- search
@@ -710,6 +689,26 @@ def _searched_map(package: str, ext: str, parse: Callable[[str], MapFound]
     """The map, searched for (``_searched``): ``({}, None)`` when no file defines it."""
     found, rel = _searched(package, ext, (MAP_NAME,), parse)
     return (found, rel) if isinstance(found, dict) else ({}, None)
+
+
+def _param_files(package: str, rels: Iterable[str], cap: int,
+                 parse: Callable[[str], Found]
+                 ) -> tuple[tuple[str, ...], list[str]] | None:
+    """The model IDs the request-parameter files of older SDKs list (``model`` fields), in
+    file order, and the files; ``None`` when none lists any. Raises ``_Bad``."""
+    found: dict[str, None] = {}
+    files: list[str] = []
+    for rel in rels:
+        text = _read(package, rel, cap)
+        if text is None:
+            continue
+        ids = parse(text)
+        if isinstance(ids, str):
+            raise _Bad(f"{rel}: {ids}")
+        if ids:
+            files.append(rel)
+            found.update(dict.fromkeys(ids))
+    return (tuple(found), files) if found else None
 
 
 def _searched_models(package: str, ext: str, needles: tuple[str, ...],
@@ -795,12 +794,18 @@ def node_catalogue(distributions: Iterable[Distribution], folder: str, shown: st
 
 
 @cache
+def _bundled_data() -> dict[str, Any]:
+    """``data/models.toml``, parsed once (the catalogue and the token limits share it)."""
+    from envaudit.catalogue import load_toml
+
+    return load_toml(_BUNDLED)
+
+
+@cache
 def bundled() -> ModelCatalogue:
     """The bundled catalogue (``data/models.toml``): every model ID the measured SDK versions
     list, newest SDK's first, with the aliases and end-of-life dates known when it was taken."""
-    from envaudit.catalogue import load_toml
-
-    raw = load_toml(_BUNDLED)
+    raw = _bundled_data()
     entries = raw["models"]
     pairs = {e["id"]: e["end-of-life"] for e in entries if "end-of-life" in e}
     return ModelCatalogue(
@@ -809,6 +814,39 @@ def bundled() -> ModelCatalogue:
         _deprecations(pairs),
         aliases=tuple((e["id"], e["alias-of"]) for e in entries if "alias-of" in e),
         files=("envaudit/data/models.toml",),
+    )
+
+
+class TokenLimits(Record):
+    """The max-tokens limits the bundled catalogue knows (``[max-tokens]`` of
+    ``data/models.toml``), each with its source."""
+
+    nonstreaming_default: int
+    """The largest ``max_tokens`` a non-streaming call with the default timeout may ask for
+    (21,333: ``3600 * max_tokens / 128000 > 600`` is refused)."""
+    nonstreaming_default_source: str
+    """Where that comes from."""
+    nonstreaming: dict[str, int]
+    """Model ID -> its ``MODEL_NONSTREAMING_TOKENS`` entry (a lower non-streaming limit)."""
+    nonstreaming_source: str
+    """Where those come from."""
+    output: dict[str, int]
+    """Model ID -> its output-token maximum: empty, no SDK file says (``output_source``)."""
+    output_source: str
+    """Why ``output`` holds what it holds."""
+
+
+@cache
+def token_limits() -> TokenLimits:
+    """The bundled max-tokens limits (EA610). Per-model output maxima are "not known" unless
+    the data file gives a number with its source."""
+    raw = _bundled_data()["max-tokens"]
+    output = raw.get("output")
+    return TokenLimits(
+        int(raw["nonstreaming-default"]), raw["nonstreaming-default-source"],
+        {k: int(v) for k, v in raw.get("nonstreaming", {}).items()}, raw["nonstreaming-source"],
+        {k: int(v) for k, v in output.items()} if isinstance(output, dict) else {},
+        raw["output-source"],
     )
 
 

@@ -1,0 +1,6 @@
+"""Through the company gateway."""
+from anthropic import Anthropic
+from dotenv import load_dotenv
+
+load_dotenv()
+client = Anthropic()

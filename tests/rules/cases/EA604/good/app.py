@@ -1,0 +1,6 @@
+"""Straight to Anthropic's API."""
+from anthropic import Anthropic
+from dotenv import load_dotenv
+
+load_dotenv()
+client = Anthropic()

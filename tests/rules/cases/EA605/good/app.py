@@ -1,0 +1,6 @@
+"""Summarise tickets with Claude Sonnet."""
+from anthropic import Anthropic
+from dotenv import load_dotenv
+
+load_dotenv()
+client = Anthropic()

@@ -1,0 +1,6 @@
+"""Draft release notes with Claude Opus."""
+from anthropic import Anthropic
+from dotenv import load_dotenv
+
+load_dotenv()
+client = Anthropic()

@@ -1,0 +1,6 @@
+"""Cap answers at four thousand tokens."""
+from anthropic import Anthropic
+from dotenv import load_dotenv
+
+load_dotenv()
+client = Anthropic()
