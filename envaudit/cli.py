@@ -298,6 +298,8 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
         offline=offline,
         look_up_releases=any(r.meta.id == "EA501" for r in rules),
         stale_after=(conf.stale_releases, conf.stale_days),
+        model_variables=conf.model_variables,
+        max_tokens_variables=conf.max_tokens_variables,
     )
     snapshot = engine.collect(options)
     _State.secrets, _State.snapshot = collect_secrets(snapshot, os.environ), snapshot

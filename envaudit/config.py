@@ -10,7 +10,8 @@ from envaudit.errors import ConfigError
 from envaudit.record import Record
 
 FAIL_ON = ("error", "warning", "info", "never")
-_KEYS = {"select", "ignore", "fail-on", "env-files", "stale-releases", "stale-days"}
+_KEYS = {"select", "ignore", "fail-on", "env-files", "stale-releases", "stale-days",
+         "model-variables", "max-tokens-variables"}
 #: A config file larger than this is refused rather than read.
 MAX_CONFIG_BYTES = 8 * 1024 * 1024
 
@@ -32,6 +33,10 @@ class Config(Record):
     """EA501 warns when the installed SDK is this many releases behind the latest or more ..."""
     stale_days: int = 0
     """... and the latest came out at least this many days after it."""
+    model_variables: tuple[str, ...] | None = None
+    """Variables holding model IDs (EA605-EA608), replacing the defaults; ``None``: defaults."""
+    max_tokens_variables: tuple[str, ...] | None = None
+    """Variables holding max-tokens settings (EA609, EA610), replacing the defaults."""
 
 
 def _strings(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
@@ -58,7 +63,20 @@ def parse_table(table: Any, where: str, base: str) -> Config:
                       for p in _strings(table, "env-files", where))
     return Config(_strings(table, "select", where), _strings(table, "ignore", where), fail_on,
                   env_files, where, _count(table, "stale-releases", where, 1, 1),
-                  _count(table, "stale-days", where, 0, 0))
+                  _count(table, "stale-days", where, 0, 0),
+                  _names(table, "model-variables", where),
+                  _names(table, "max-tokens-variables", where))
+
+
+def _names(table: dict[str, Any], key: str, where: str) -> tuple[str, ...] | None:
+    """A list of variable names (``None`` when the key is absent: the defaults)."""
+    if key not in table:
+        return None
+    names = _strings(table, key, where)
+    bad = [n for n in names if not n or any(c in n for c in "= \t\n\r")]
+    if bad:
+        raise ConfigError(f"{where}: '{key}' holds {bad[0]!r}, not a variable name")
+    return tuple(dict.fromkeys(names))
 
 
 def _count(table: dict[str, Any], key: str, where: str, default: int, minimum: int) -> int:

@@ -225,6 +225,42 @@ def _no_proxy_effect(sdk: _Installed) -> str:
     return "hosts that bypass the proxy (the Python SDK's own matching; see EA307/EA308)"
 
 
+def _routes_note(ctx: AuditContext, name: str) -> str:
+    """What the network model (``envaudit.network``) says of the API host for this proxy or
+    ``NO_PROXY`` variable: ``; to https://api.anthropic.com: anthropic 2.17.0 (.venv) through
+    it, curl through it``."""
+    from envaudit.network import model
+
+    routes = model(ctx)
+    if not routes:
+        return ""
+    no_proxy = name.lower() == "no_proxy"
+    parts = []
+    for r in routes:
+        if no_proxy:
+            if r.variable is None or r.route == "unknown" or r.ignored:
+                continue
+            parts.append(f"{r.client} bypasses the proxy (entry {r.bypass!r})" if r.bypass
+                         else f"{r.client} does not match it")
+        elif r.error and r.error.startswith("construction") and r.variable != name:
+            parts.append(f"{r.client} cannot be built ({r.variable or 'NO_PROXY'} fails)")
+        elif r.variable == name:
+            if r.ignored:
+                parts.append(f"{r.client} ignores it")
+            elif r.error:
+                parts.append(f"{r.client} fails ({r.error})")
+            elif r.bypass:
+                parts.append(f"{r.client} goes direct (NO_PROXY entry {r.bypass!r})")
+            elif r.route == "proxy":
+                parts.append(f"{r.client} through it")
+    target = routes[0].target
+    if not parts:
+        if no_proxy:
+            return ""
+        return f"; not used for {target}"
+    return f"; for {target}: {', '.join(parts)}"
+
+
 def _effect(name: str, value: str | None, ctx: AuditContext, sdk: _Installed) -> str:
     if name == "ANTHROPIC_BASE_URL":
         return _base_url_effect(value, sdk)
@@ -248,18 +284,31 @@ def _effect(name: str, value: str | None, ctx: AuditContext, sdk: _Installed) ->
         return _token_effect(ctx, sdk) if value else "empty: treated as unset"
     lower = name.lower()
     if lower in ("https_proxy", "http_proxy", "all_proxy"):
-        return _proxy_effect(name, value, ctx, sdk) if value else "empty: no proxy"
+        if not value:
+            return "empty: no proxy"
+        return _proxy_effect(name, value, ctx, sdk) + _routes_note(ctx, name)
     if lower == "no_proxy":
-        return _no_proxy_effect(sdk)
+        return _no_proxy_effect(sdk) + _routes_note(ctx, name)
     if name == "SSL_CERT_FILE":
         if not value:
             return "empty: ignored (the default trust store is used)"
-        return _ca_effect(name, sdk)
+        return _ca_effect(name, sdk) + _ca_held(ctx, name, value)
     if name == "SSL_CERT_DIR":
         if ctx.effective_value("SSL_CERT_FILE"):
             return "ignored: SSL_CERT_FILE wins when both are set"
-        return _ca_effect(name, sdk)
-    return _OTHER.get(name, "")
+        return _ca_effect(name, sdk) + _ca_held(ctx, name, value)
+    return _OTHER.get(name, "") + _ca_held(ctx, name, value)
+
+
+def _ca_held(ctx: AuditContext, name: str, path: str) -> str:
+    """``; holds 1 certificate (…)``: what a CA variable's path holds (``envaudit.tls``)."""
+    folder = name == "SSL_CERT_DIR"
+    ca = next((c for c in ctx.snapshot.ca_files if c.path == path and c.folder == folder), None)
+    if ca is None:
+        return ""
+    from envaudit.tls import summary
+
+    return f"; {path}: {summary(ca)}"
 
 
 def _winner(ctx: AuditContext, name: str) -> Definition | None:

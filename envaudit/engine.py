@@ -18,6 +18,7 @@ from envaudit.collectors.base import (
     ProviderHint,
 )
 from envaudit.collectors.releases import sdk_found
+from envaudit.collectors.tls_files import ca_files
 from envaudit.context import AuditContext
 from envaudit.errors import ConfigError
 from envaudit.model import (
@@ -137,7 +138,18 @@ def collect(
         skipped=tuple(skipped), docker_build=docker_build,
         code=code, compose=compose.services if compose is not None and COMPOSE in loaders else (),
         releases=releases,
+        today=options.today or _utc_today(),
+        model_variables=options.model_variables,
+        max_tokens_variables=options.max_tokens_variables,
+        ca_files=ca_files(options.root, files, process, pids),
     )
+
+
+def _utc_today() -> str:
+    """Today's date, UTC, ISO (``time``: ``datetime`` is not needed for one string)."""
+    import time
+
+    return time.strftime("%Y-%m-%d", time.gmtime())
 
 
 def _compose_reads(compose: ComposeFacts | None, loaders: tuple[str, ...]

@@ -18,6 +18,7 @@ from envaudit.record import Record
 
 if TYPE_CHECKING:
     from envaudit.source.facts import CodeFacts
+    from envaudit.tls import CaFile
 
 
 class Severity(enum.IntEnum):
@@ -507,6 +508,18 @@ class Snapshot(Record):
     a loader in use (in the compose files' order)."""
     releases: Releases | None = None
     """The latest releases of the installed SDKs (``None``: none installed, not looked up)."""
+    today: str | None = None
+    """The scan's date, ISO (``2026-12-06``, UTC): EA607/EA608 compare end-of-life dates with
+    it (``CollectOptions.today`` pins it in tests); ``None``: the rules use today's."""
+    model_variables: tuple[str, ...] | None = None
+    """Variables holding model IDs (``[tool.envaudit] model-variables``); ``None``: the
+    defaults (``envaudit.variables.MODEL_VARIABLES``)."""
+    max_tokens_variables: tuple[str, ...] | None = None
+    """Variables holding max-tokens settings (``max-tokens-variables``); ``None``: the
+    defaults (``envaudit.variables.MAX_TOKENS_VARIABLES``)."""
+    ca_files: tuple[CaFile, ...] = ()
+    """What the CA variables' paths hold (``SSL_CERT_FILE`` ...: ``envaudit.tls``), each path
+    named by a definition read once; empty when none is set (EA402-EA406)."""
 
 
 class Finding(Record):

@@ -123,11 +123,23 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
+#: A token *count*, not a token: ``MAX_TOKENS``, ``CLAUDE_CODE_MAX_OUTPUT_TOKENS``,
+#: ``MAX_THINKING_TOKENS``, ``TOKEN_LIMIT``. Its value is a number the report must show (EA609,
+#: EA610); a credential-shaped value is still a secret by its value.
+_TOKEN_COUNT = re.compile(
+    r"(?:MAX|MIN|LIMIT|BUDGET|COUNT|NUM)(?:_[A-Z0-9]+)*_TOKENS?(?![A-Z])"
+    r"|(?<![A-Z])TOKENS?_(?:LIMIT|BUDGET|COUNT|MAX|MIN)(?![A-Z])", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=1024)
 def is_secret_name(name: str) -> bool:
     """True when the variable's name says it holds a secret (remembered per name: a run asks
-    about a few names thousands of times)."""
-    return SECRET_NAME.search(name) is not None
+    about a few names thousands of times). A token count (``MAX_TOKENS``) is not: the name
+    says ``TOKEN`` only as what is counted."""
+    if SECRET_NAME.search(name) is None:
+        return False
+    rest = _TOKEN_COUNT.sub("_", name)
+    return rest == name or SECRET_NAME.search(rest) is not None
 
 
 def _core(value: str) -> str:
@@ -219,6 +231,43 @@ def redact_url(value: str) -> str:
     return "".join(out) + value[last:]
 
 
+def _proxy_name(name: str) -> bool:
+    """A proxy variable (``HTTPS_PROXY``, ``all_proxy`` …): its value is one URL."""
+    lower = name.lower()
+    return lower.endswith("_proxy") and lower != "no_proxy"
+
+
+def proxy_password_span(value: str) -> tuple[int, int] | None:
+    """Where the password of a proxy URL is in ``value`` (``start, end``), as its writer meant
+    it: from the first ``:`` after ``://`` to the last ``@``, even when an unencoded ``#``,
+    ``?``, ``/`` or ``@`` in it breaks the URL (``http://alice:pa#ss@proxy:3128``: a URL parser
+    sees no password there, and the generic ``redact_url`` would show it). ``None``: none."""
+    start = value.find("://")
+    start = 0 if start < 0 else start + 3
+    at = value.rfind("@", start)
+    if at < 0:
+        return None
+    colon = value.find(":", start, at)
+    if colon < 0 or colon + 1 >= at:
+        return None
+    return colon + 1, at
+
+
+def redact_proxy(value: str) -> str:
+    """A proxy variable's value with its password as ``***`` (``proxy_password_span``), else
+    as ``redact_url`` shows it."""
+    span = proxy_password_span(value)
+    if span is None:
+        return redact_url(value)
+    return value[:span[0]] + "***" + value[span[1]:]
+
+
+def proxy_password(value: str) -> str | None:
+    """The password of a proxy URL (``proxy_password_span``), for the self-check."""
+    span = proxy_password_span(value)
+    return None if span is None else value[span[0]:span[1]]
+
+
 @functools.lru_cache(maxsize=1024)
 def _path_name(name: str) -> bool:
     """The variable's name says it holds a path (remembered per name)."""
@@ -277,6 +326,8 @@ def show(name: str, value: str | None, key: bytes | None = None) -> str:
         return '""'
     if is_secret(name, value):
         return hint(value, key)
+    if _proxy_name(name):
+        return printable(redact_proxy(value))
     return printable(redact_url(value))
 
 
@@ -313,6 +364,10 @@ class SecretSet:
             return
         for password in url_passwords(value):
             self._add(password)
+        if _proxy_name(name):
+            secret = proxy_password(value)
+            if secret:
+                self._add(secret)
         if looks_like_credential(value):
             self._add(value)
         elif is_secret_name(name) and not _path_valued(name, value):  # is_secret, by name

@@ -31,6 +31,24 @@ LOADER_OPTIONS = ("DOTENV_PATH", "DOTENV_CONFIG_PATH", "DOTENV_OVERRIDE",
                   "DOTENV_CONFIG_OVERRIDE", "PYTHON_DOTENV_DISABLED")
 #: Rows the table shows even when the variable is set nowhere.
 TABLE_ALWAYS = ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL")
+#: Variables the network model reads beyond the table's (``envaudit.network``): CGI's
+#: ``REQUEST_METHOD`` drops ``HTTP_PROXY`` in Python.
+NETWORK_VARIABLES = ("REQUEST_METHOD",)
+#: TLS switches EA401 reads beyond the table's (``envaudit.rules.tls``).
+TLS_VARIABLES = ("PYTHONHTTPSVERIFY",)
+#: Variables holding a model ID (EA605-EA608; ``[tool.envaudit] model-variables`` replaces
+#: them). Names without the provider's prefix are audited only when their value names a Claude
+#: model (``MODEL=gpt-5`` belongs to another provider).
+MODEL_VARIABLES = (
+    "ANTHROPIC_MODEL", "ANTHROPIC_SMALL_FAST_MODEL", "ANTHROPIC_DEFAULT_OPUS_MODEL",
+    "ANTHROPIC_DEFAULT_SONNET_MODEL", "ANTHROPIC_DEFAULT_HAIKU_MODEL", "CLAUDE_MODEL",
+    "CLAUDE_CODE_SUBAGENT_MODEL", "MODEL", "MODEL_NAME", "LLM_MODEL", "DEFAULT_MODEL",
+)
+#: Variables holding a max-tokens setting (EA609, EA610; ``max-tokens-variables`` replaces them).
+MAX_TOKENS_VARIABLES = (
+    "ANTHROPIC_MAX_TOKENS", "CLAUDE_MAX_TOKENS", "CLAUDE_CODE_MAX_OUTPUT_TOKENS", "MAX_TOKENS",
+    "MAX_OUTPUT_TOKENS", "LLM_MAX_TOKENS",
+)
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -75,7 +93,8 @@ def misnamed_target(name: str) -> str | None:
 def _known() -> frozenset[str]:
     cat = credentials()
     names = {*cat.variables, *cat.platform_variables, *cat.platform_markers,
-             cat.profile_variable, *TABLE_VARIABLES, *LOADER_OPTIONS}
+             cat.profile_variable, *TABLE_VARIABLES, *LOADER_OPTIONS, *MODEL_VARIABLES,
+             *MAX_TOKENS_VARIABLES, *TLS_VARIABLES, *NETWORK_VARIABLES}
     names.update(name for group in cat.federation for name in group)
     return frozenset(names)
 

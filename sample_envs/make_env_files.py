@@ -95,6 +95,12 @@ KEYS = {
     "python-dotenv-never-loaded": api_key("TRIAGE"),
     "compose-environment-overrides-env-file/old": api_key("COMPOSE-PINNED"),
     "compose-environment-overrides-env-file/new": api_key("COMPOSE-ROTATED"),
+    "gateway-base-url-v1": api_key("GATEWAYV1"),
+    "retired-model-haiku-latest": api_key("RETIRED"),
+    "max-tokens-non-streaming": api_key("LONGREPORT"),
+    "tls-proxy-requests-ca-bundle": api_key("TLSPROXY"),
+    "proxy-case-conflict-lowercase-wins": api_key("PROXYCASE"),
+    "egress-locked-no-proxy-api": api_key("EGRESS"),
 }
 
 
@@ -298,6 +304,44 @@ def files() -> dict[str, bytes]:
         "      # TODO remove: pinned while debugging the staging outage",
         f"      ANTHROPIC_API_KEY: {k[project + '/old']}",
         "      DIGEST_HOUR: \"7\"",
+    )
+    # EA601: the gateway's docs show its URL with /v1, which the SDK appends again.
+    out["gateway-base-url-v1/.env"] = _text(
+        f"ANTHROPIC_API_KEY={k['gateway-base-url-v1']}",
+        "# the platform team's gateway (URL from its onboarding page)",
+        "ANTHROPIC_BASE_URL=https://llm-gateway.example.com/anthropic/v1",
+        "ANTHROPIC_MODEL=claude-sonnet-4-6",
+    )
+    # EA607: a -latest alias from a 2025 tutorial, retired on February 19th, 2026.
+    out["retired-model-haiku-latest/.env"] = _text(
+        f"ANTHROPIC_API_KEY={k['retired-model-haiku-latest']}",
+        "ANTHROPIC_MODEL=claude-3-5-haiku-latest",
+        "MAIL_LABELS=billing,outage,sales,other",
+    )
+    # EA610: 64k tokens asked for in one non-streaming messages.create() call.
+    out["max-tokens-non-streaming/.env"] = _text(
+        f"ANTHROPIC_API_KEY={k['max-tokens-non-streaming']}",
+        "ANTHROPIC_MODEL=claude-sonnet-4-6",
+        "# long quarterly reports: give the model room",
+        "ANTHROPIC_MAX_TOKENS=64000",
+    )
+    # EA404: the TLS-inspecting proxy's CA is given to requests only.
+    out["tls-proxy-requests-ca-bundle/.env"] = _text(
+        "# Office network: every HTTPS connection goes through the TLS-inspecting proxy.",
+        f"ANTHROPIC_API_KEY={k['tls-proxy-requests-ca-bundle']}",
+        "HTTPS_PROXY=http://proxy.corp.example:3128",
+        "REQUESTS_CA_BUNDLE=certs/corp-proxy-ca.pem",
+    )
+    # EA304: the proxy moved; the shell profile still exports the old lower-case variable.
+    out["proxy-case-conflict-lowercase-wins/.env"] = _text(
+        f"ANTHROPIC_API_KEY={k['proxy-case-conflict-lowercase-wins']}",
+        "ANTHROPIC_MODEL=claude-sonnet-4-6",
+    )
+    # EA307: the cluster's NO_PROXY template lets the API host bypass the egress proxy.
+    out["egress-locked-no-proxy-api/deploy/app.env"] = _text(
+        f"ANTHROPIC_API_KEY={k['egress-locked-no-proxy-api']}",
+        "HTTPS_PROXY=http://egress-proxy.internal.example:3128",
+        "NO_PROXY=localhost,127.0.0.1,.svc.cluster.local,.internal.example,.anthropic.com",
     )
     return out
 

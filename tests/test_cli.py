@@ -188,7 +188,7 @@ def test_output_to_a_folder_is_a_usage_error(runner: CliRunner, project: Path) -
 
 def test_process_environment_is_audited_unless_told_not_to(runner: CliRunner,
                                                            project: Path) -> None:
-    write(project / ".env", "ANTHROPIC_MODEL=claude-sonnet-4-5\n")
+    write(project / ".env", "ANTHROPIC_MODEL=claude-sonnet-4-6\n")
     env = {"ANTHROPIC_API_KEY": VALID_KEY + " "}
     # (--ignore EA5: the interpreters on this machine's PATH join the inventory)
     with_env = run(runner, "scan", project, "--format", "json", "--ignore", "EA5", env=env)

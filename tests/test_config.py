@@ -71,13 +71,16 @@ def test_explicit_config_file(tmp_path: Path) -> None:
     ("pyproject.toml", "[tool.envaudit\nselect = 1\n", "not valid TOML"),
     ("envaudit.toml", "select = [\n", "not valid TOML"),
     ("pyproject.toml", '[tool.envaudit]\nfail_on = "error"\n',
-     "unknown key(s) fail_on in [tool.envaudit] (known: env-files, fail-on, ignore, select, "
-     "stale-days, stale-releases)"),
+     "unknown key(s) fail_on in [tool.envaudit] (known: env-files, fail-on, ignore, "
+     "max-tokens-variables, model-variables, select, stale-days, stale-releases)"),
     ("pyproject.toml", '[tool.envaudit]\nfail-on = "high"\n',
      "'fail-on' must be one of error, warning, info, never"),
     ("pyproject.toml", "[tool.envaudit]\nselect = [1, 2]\n", "'select' must be a list of strings"),
     ("pyproject.toml", "[tool]\nenvaudit = 3\n", "[tool.envaudit] must be a table"),
     ("envaudit.toml", "env-files = 3\n", "'env-files' must be a list of strings"),
+    ("envaudit.toml", "model-variables = 3\n", "'model-variables' must be a list of strings"),
+    ("envaudit.toml", 'max-tokens-variables = ["A B"]\n',
+     "'max-tokens-variables' holds 'A B', not a variable name"),
 ])
 def test_malformed_config_is_one_line(tmp_path: Path, name: str, text: str,
                                       message: str) -> None:
@@ -98,3 +101,20 @@ def test_invalid_utf8_is_a_config_error(tmp_path: Path) -> None:
 def test_missing_explicit_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config file not found"):
         load(str(tmp_path), str(tmp_path / "nope.toml"))
+
+
+def test_model_and_max_tokens_variables(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", """
+[tool.envaudit]
+model-variables = ["SUMMARY_MODEL", "ANTHROPIC_MODEL", "SUMMARY_MODEL"]
+max-tokens-variables = "SUMMARY_MAX_TOKENS, ANTHROPIC_MAX_TOKENS"
+""")
+    conf = load(str(tmp_path))
+    assert conf.model_variables == ("SUMMARY_MODEL", "ANTHROPIC_MODEL")
+    assert conf.max_tokens_variables == ("SUMMARY_MAX_TOKENS", "ANTHROPIC_MAX_TOKENS")
+
+
+def test_model_variables_absent_means_the_defaults(tmp_path: Path) -> None:
+    write(tmp_path / "envaudit.toml", "model-variables = []\n")
+    conf = load(str(tmp_path))
+    assert conf.model_variables == () and conf.max_tokens_variables is None

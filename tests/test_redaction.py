@@ -424,6 +424,9 @@ def credentials(draw: st.DrawFn) -> tuple[str, str, str]:
             name = draw(st.sampled_from(["DATABASE_URL", "REDIS_URL", "UPSTREAM"]))
             return name, f"postgres://app:{password}@db.internal:5432/app", password
         name = draw(st.sampled_from(["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "ALL_PROXY"]))
+        # unencoded characters that cut the URL or split it twice (EA301, EA305): the password
+        # as the writer meant it is still a secret
+        password += draw(st.sampled_from(["", "#x9", "@x9", "/x9", "?x9"]))
         return name, f"http://proxyuser:{password}@proxy.internal:3128", password
     body = draw(_diverse(KEY_ALPHABET, 93)) + "AA"
     return "", "sk-ant-api03-" + body, body  # pasted on a line of its own
@@ -596,3 +599,20 @@ def test_hmac_sha256_is_the_standard_one(key: bytes, message: bytes) -> None:
     from envaudit.redact import hmac_sha256
 
     assert hmac_sha256(key, message) == hmac.new(key, message, hashlib.sha256).digest()
+
+
+@pytest.mark.parametrize(("name", "secret"), [
+    ("MAX_TOKENS", False), ("ANTHROPIC_MAX_TOKENS", False),
+    ("CLAUDE_CODE_MAX_OUTPUT_TOKENS", False), ("MAX_THINKING_TOKENS", False),
+    ("TOKEN_LIMIT", False), ("ANTHROPIC_AUTH_TOKEN", True), ("GITHUB_TOKEN", True),
+    ("SLACK_TOKENS", True), ("MAX_TOKENS_API_KEY", True), ("MAX_TOKENS_SECRET", True),
+])
+def test_a_token_count_is_not_a_secret_by_its_name(name: str, secret: bool) -> None:
+    """MAX_TOKENS=4096 names what is counted: the report shows the number (EA609, EA610). A
+    credential-shaped value in it is still a secret by its value."""
+    from envaudit.redact import is_secret_name, show
+
+    assert is_secret_name(name) is secret
+    if not secret:
+        assert show(name, "4096") == "4096"
+        assert API_KEY not in show(name, API_KEY)

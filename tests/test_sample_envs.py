@@ -69,6 +69,7 @@ def options_for(project: str) -> CollectOptions:
         env_files=tuple(str(root / p) for p in opts.get("env-files", [])),
         loaders=tuple(loaders) if loaders else None,
         provider=opts.get("provider"),
+        today="2026-12-06",  # the end-of-life rules' clock: expectations must not age
     )
 
 

@@ -118,6 +118,14 @@ class CollectOptions(Record):
     engine as they report them: ``("python", environment folder, site-packages)``,
     ``("npm", folder holding node_modules, package folder)``, absolute paths."""
 
+    today: str | None = None
+    """The scan's date (ISO); ``None``: today's, UTC (tests pin it: goldens must not change
+    with time)."""
+    model_variables: tuple[str, ...] | None = None
+    """``[tool.envaudit] model-variables`` (``None``: the defaults); kept by ``keep``."""
+    max_tokens_variables: tuple[str, ...] | None = None
+    """``[tool.envaudit] max-tokens-variables`` (``None``: the defaults); kept by ``keep``."""
+
     def reading_environ(self) -> Mapping[str, str]:
         """The environment files are interpolated against: with ``--pid``, those processes';
         else ``environ`` when the process environment is collected, else none."""
@@ -131,6 +139,9 @@ class CollectOptions(Record):
             return None
         from envaudit.variables import relevant_among
 
+        extra = frozenset((*(self.model_variables or ()), *(self.max_tokens_variables or ())))
+        if extra:  # configured names a rule reads besides the defaults
+            return lambda names: relevant_among(names) | (names & extra)
         return relevant_among
 
 

@@ -52,7 +52,16 @@ def _report(report: Report, findings: list[Any], variables: list[Any]) -> dict[s
                     for u in report.snapshot.loader_uses],
         "variables": variables,
         "sdks": sdks(report.view()),
+        "network": _network(report),
     }
+
+
+def _network(report: Report) -> dict[str, Any] | None:
+    """``network``: each HTTP client's route to the API host (``envaudit.network``), proxy
+    passwords as ``***``; ``null`` when nothing says the app uses the provider."""
+    from envaudit.network import network_json
+
+    return network_json(report.view())
 
 
 def report_json(report: Report) -> dict[str, Any]:

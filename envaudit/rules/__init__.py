@@ -7,14 +7,20 @@ from envaudit.rules import (
     dotenv,
     dotenv_loading,
     dotenv_sources,
+    endpoint,
     load_order,
+    models,
+    proxy,
     sdk,
+    tls,
 )
 from envaudit.rules.base import Rule
 
 ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(credentials.RULES + dotenv.RULES + dotenv_loading.RULES + dotenv_sources.RULES
-           + load_order.RULES + sdk.RULES, key=lambda rule: rule.meta.id)
+           + load_order.RULES + proxy.RULES + sdk.RULES + tls.RULES
+           + endpoint.RULES + models.RULES,
+           key=lambda rule: rule.meta.id)
 )
 RULES_BY_ID: dict[str, Rule] = {rule.meta.id: rule for rule in ALL_RULES}
 RULES_BY_NAME: dict[str, Rule] = {rule.meta.name: rule for rule in ALL_RULES}

@@ -54,9 +54,9 @@ def test_one_release_words_the_rows_from_its_facts() -> None:
         "2026-10-21; ANTHROPIC_AUTH_TOKEN is also set (EA111)")
     assert t["ANTHROPIC_AUTH_TOKEN"].effect.startswith(
         "anthropic 2.17.0 (installed) sends only the key (Authorization: Bearer) and logs")
-    assert t["HTTPS_PROXY"].effect == "anthropic 2.17.0 (installed) connects through it"
-    assert t["ALL_PROXY"].effect.endswith("socksio package is installed; anthropic 2.17.0 "
-                                          "(installed) connects through it")
+    assert t["HTTPS_PROXY"].effect.startswith("anthropic 2.17.0 (installed) connects through it")
+    assert ("socksio package is installed; anthropic 2.17.0 (installed) connects through it"
+            in t["ALL_PROXY"].effect)
     assert "IPv4 ranges" in t["NO_PROXY"].effect and "(installed)" in t["NO_PROXY"].effect
     assert t["SSL_CERT_FILE"].effect == (
         "replaces the OS trust store, the trust store of anthropic 2.17.0 (installed): the file "
@@ -67,10 +67,11 @@ def test_the_release_that_ignores_proxies() -> None:
     t = table(snap({"ANTHROPIC_API_KEY": API_KEY, "ANTHROPIC_AUTH_TOKEN": TOKEN,
                     "HTTPS_PROXY": "proxy:3128", "NO_PROXY": "localhost", "SSL_CERT_DIR": "/c"},
                    V0))
-    assert t["HTTPS_PROXY"].effect == ("anthropic 0.50.0 (installed) ignores it and connects "
-                                       "directly (anthropic 0.47-0.53; fixed in 0.54)")
-    assert t["NO_PROXY"].effect == ("no effect: anthropic 0.50.0 (installed) ignores the proxy "
-                                    "variables")
+    assert t["HTTPS_PROXY"].effect.startswith(
+        "anthropic 0.50.0 (installed) ignores it and connects directly (anthropic 0.47-0.53; "
+        "fixed in 0.54)")
+    assert t["NO_PROXY"].effect.startswith(
+        "no effect: anthropic 0.50.0 (installed) ignores the proxy variables")
     bad = table(snap({"ALL_PROXY": "socks5://s:1080", "HTTP_PROXY": "ftp://f"}, V0))
     assert bad["ALL_PROXY"].effect.startswith("anthropic 0.50.0 (installed) ignores it")
     assert bad["HTTP_PROXY"].effect.startswith("anthropic 0.50.0 (installed) ignores it")
@@ -125,8 +126,8 @@ def test_releases_that_agree_on_an_aspect_share_its_wording() -> None:
 def test_two_releases_that_agree() -> None:
     other = venv("anthropic 2.12.0", "httpx2 2.16.2", "truststore 0.10.5", path="venv")
     t = table(snap({"HTTPS_PROXY": "http://p:3128", "SSL_CERT_FILE": "/ca.pem"}, V2, other))
-    assert t["HTTPS_PROXY"].effect == ("each installed SDK (anthropic 2.17.0, 2.12.0) connects "
-                                       "through it")
+    assert t["HTTPS_PROXY"].effect.startswith(
+        "each installed SDK (anthropic 2.17.0, 2.12.0) connects through it")
     assert t["SSL_CERT_FILE"].effect.startswith(
         "replaces the OS trust store, the trust store of each installed SDK (anthropic 2.17.0, "
         "2.12.0): ")

@@ -91,11 +91,11 @@ FINDING_KEYS = {"id", "name", "severity", "message", "variable", "location", "fi
 
 
 def test_json_has_the_schema_1_keys_then_the_additive_ones() -> None:
-    # schema 1's keys, in order; ``loaders``, ``variables`` (issue 3) and ``sdks`` (issue 4)
-    # are additions that no schema-1 reader is affected by.
+    # schema 1's keys, in order; ``loaders``, ``variables`` (issue 3), ``sdks`` (issue 4) and
+    # ``network`` (issue 5) are additions that no schema-1 reader is affected by.
     doc = json.loads(render(OutputFormat.JSON))
     assert list(doc) == ["schema_version", "tool", "root", "findings", "skipped", "summary",
-                         "loaders", "variables", "sdks"]
+                         "loaders", "variables", "sdks", "network"]
     assert doc["schema_version"] == 1
     assert doc["tool"] == {"name": "envaudit", "version": "0.0.0-golden"}
     assert doc["root"] == ROOT

@@ -18,7 +18,8 @@ A case is a small project: dotenv files, maybe a manifest or app code, and an op
 Every case runs offline (``--offline``: no package index is asked; a ``file:`` index in the
 case's ``[env]`` is still read). EA501 runs only in its own folder: its findings follow the
 bundled release data, which a refresh changes, and every other case with an SDK installed would
-change with it.
+change with it. EA604 (info: the base URL is not Anthropic's) likewise runs only in
+its own folder: it would add a line to every case whose scenery is a gateway.
 
 Next to the folder, ``<case>.expected`` holds one line per finding,
 ``ID:source:path:line:message`` (empty fields stay empty), in report order.
@@ -39,6 +40,9 @@ from envaudit.model import Finding
 from envaudit.rules import ALL_RULES
 
 CASES = Path(__file__).resolve().parent / "cases"
+#: The scan date of every case (EA607/EA608 compare end-of-life dates with it): goldens must
+#: not change with the calendar.
+CASE_DATE = "2026-12-06"
 _OPTIONS = {"env-files", "loaders", "provider", "no-process-env", "release-data"}
 
 
@@ -106,12 +110,20 @@ def options(case: Case) -> CollectOptions:
         environ=environ,
         offline=True,
         release_data=str(case.path / opts["release-data"]) if "release-data" in opts else None,
+        today=CASE_DATE,
     )
 
 
+#: Rules run only in their own case folders: EA501 (its findings follow the bundled release
+#: data), EA604 (an info finding for every case whose scenery is a gateway base URL).
+OWN_FOLDER_ONLY = ("EA501", "EA604")
+
+
 def run(case: Case) -> Report:
-    """Collect and audit the case through the real pipeline (EA501 only in its own folder)."""
-    rules = tuple(r for r in ALL_RULES if r.meta.id != "EA501" or case.rule_id == "EA501")
+    """Collect and audit the case through the real pipeline (``OWN_FOLDER_ONLY`` rules only in
+    their own folders)."""
+    rules = tuple(r for r in ALL_RULES
+                  if r.meta.id not in OWN_FOLDER_ONLY or case.rule_id == r.meta.id)
     return engine.audit(engine.collect(options(case)), rules)
 
 

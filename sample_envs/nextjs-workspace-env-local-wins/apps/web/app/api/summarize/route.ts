@@ -6,7 +6,7 @@ const client = new Anthropic();
 export async function POST(request: Request): Promise<Response> {
   const { text } = await request.json();
   const message = await client.messages.create({
-    model: process.env.ANTHROPIC_MODEL ?? "claude-sonnet-4-5",
+    model: process.env.ANTHROPIC_MODEL ?? "claude-sonnet-4-6",
     max_tokens: 512,
     messages: [{ role: "user", content: `Summarize this support ticket:\n\n${text}` }],
   });
