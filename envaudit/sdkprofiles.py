@@ -22,6 +22,8 @@ _BOTH_KEY_ONLY = ("sends only the key (Authorization: Bearer) and logs 'ANTHROPI
                   "ANTHROPIC_AUTH_TOKEN are both set. Using ANTHROPIC_API_KEY.'")
 _PYTHON_PROXIES = "HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, NO_PROXY (lower case wins)"
 _IPV6 = "an IPv6 range raises InvalidURL when the client is built"
+#: The TypeScript SDK's proof (tests/rules/test_ts_sdk_behaviour.py).
+_TS_PROOF = "T (ran 1.17.0 on Node 20.20.2: tests/rules/test_ts_sdk_behaviour.py)"
 
 PROFILES: dict[str, dict[str, Any]] = {
     "python": {
@@ -95,33 +97,37 @@ PROFILES: dict[str, dict[str, Any]] = {
              "text": "node-fetch + agentkeepalive (httpAgent option)",
              "source": "R §12 (up to 0.41.0)"},
             # 0.42-0.50.0 were never published.
-            {"from": "0.50.1", "through": "1.10", "package": "fetch",
-             "text": "Node's global fetch", "source": "R §12 (from 0.50.1; read 1.10.0)"},
+            {"from": "0.50.1", "through": "1.17", "package": "fetch",
+             "text": "Node's global fetch",
+             "source": f"R §12 (from 0.50.1; read 1.10.0); {_TS_PROOF}"},
         ),
         "auth": (
             {"from": "0.11.0", "through": "0.137", "key": "X-Api-Key", "token": _BEARER,
              "version": "2023-06-01", "source": "R §12, D6 (0.137.0 still X-Api-Key)"},
-            {"from": "1.0.0", "through": "1.10", "key": _BEARER, "token": _BEARER,
-             "version": "2026-10-21", "source": "R §12, D5 (ran 1.10.0)"},
+            {"from": "1.0.0", "through": "1.17", "key": _BEARER, "token": _BEARER,
+             "version": "2026-10-21", "source": f"R §12, D5 (ran 1.10.0); {_TS_PROOF}"},
         ),
         "both": (
-            {"from": "1.0.0", "through": "1.10", "text": _BOTH_KEY_ONLY,
-             "source": "R §12 (ran 1.10.0)"},
+            {"from": "1.0.0", "through": "1.17", "text": _BOTH_KEY_ONLY,
+             "source": f"R §12 (ran 1.10.0); {_TS_PROOF}"},
         ),
         # node-env: Node's fetch reads the variables only with NODE_USE_ENV_PROXY=1 (Node >=
         # 22.21 / 24). node-fetch (<= 0.41): not measured.
         "proxy": (
-            {"from": "0.50.1", "through": "1.10", "state": "node-env",
+            {"from": "0.50.1", "through": "1.17", "state": "node-env",
              "text": "HTTP_PROXY, HTTPS_PROXY, NO_PROXY only with NODE_USE_ENV_PROXY=1 on Node "
                      ">= 22.21 / 24 (lower case wins); ignored otherwise",
              "no-proxy": "Node's own rules, with NODE_USE_ENV_PROXY=1 (not measured)",
-             "source": "R headline 10, §12 (ran Node 20.20.2, 22.20.0, 22.21.0, 24.21.0)"},
+             "source": "R headline 10, §12 (ran Node 20.20.2, 22.20.0, 22.21.0, 24.21.0); "
+                       + _TS_PROOF},
         ),
-        # Not measured: which store Node's TLS uses (issue threads say NODE_EXTRA_CA_CERTS adds
-        # to it); said so wherever it is shown.
+        # Not measured for 0.x: which store Node's TLS uses (issue threads say
+        # NODE_EXTRA_CA_CERTS adds to it); measured on 1.17.0 / Node 20 (a CA it names is
+        # trusted). The profile's text still says "not measured" for every release.
         "ca": (
-            {"from": "0.11.0", "through": "1.10", "store": "node",
-             "source": "research/anchors.md (anthropic-sdk-typescript#828); not measured"},
+            {"from": "0.11.0", "through": "1.17", "store": "node",
+             "source": "research/anchors.md (anthropic-sdk-typescript#828); not measured for "
+                       "0.x; T (1.17.0 on Node 20.20.2: NODE_EXTRA_CA_CERTS adds a CA)"},
         ),
     },
 }

@@ -133,6 +133,7 @@ def test_python_outside_the_measured_releases_is_not_measured(version: str) -> N
     ("0.137.0", "X-Api-Key", "2023-06-01", "Node's global fetch"),
     ("1.0.0", "Authorization: Bearer", "2026-10-21", "Node's global fetch"),
     ("1.10.0", "Authorization: Bearer", "2026-10-21", "Node's global fetch"),
+    ("1.17.0", "Authorization: Bearer", "2026-10-21", "Node's global fetch"),
 ])
 def test_node_lines(version: str, key: str, api_version: str, http: str) -> None:
     p = node(version)
@@ -165,9 +166,9 @@ def test_the_node_on_path_decides_node_use_env_proxy(node_version: str | None,
 
 
 def test_node_beyond_the_measured_releases_and_undici() -> None:
-    p = node("1.12.0")
+    p = node("1.18.0")
     assert (p.http, p.key_header, p.proxy, p.ca) == (None,) * 4
-    assert p.measured_range == "0.11.0-1.10.x"
+    assert p.measured_range == "0.11.0-1.17.x"
     assert node("1.10.0", undici="7.30.2").http == "Node's global fetch; undici 7.30.2 installed"
 
 

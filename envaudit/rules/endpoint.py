@@ -6,7 +6,8 @@ path gets a trailing ``/``, then the request path ``v1/messages`` is appended; t
 is part of the raw path), and ``predict`` says what the SDK requests for a value, or which
 error it raises and when. ``tests/rules/test_endpoint_behaviour.py`` holds ``predict`` to the
 real SDK against a server on 127.0.0.1 (docs/sdk-facts.md, "Base URL joining and custom
-headers").
+headers"). ``ts_path`` gives the path @anthropic-ai/sdk 1.17.0 requests, held to the real
+package by ``tests/rules/test_ts_sdk_behaviour.py``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ BASE_URL = "ANTHROPIC_BASE_URL"
 CUSTOM_HEADERS = "ANTHROPIC_CUSTOM_HEADERS"
 #: The path every Messages request appends to the base URL.
 MESSAGES = "v1/messages"
+#: The TypeScript SDK's base URL when ``ANTHROPIC_BASE_URL`` is unset or empty.
+DEFAULT_BASE_URL = "https://api.anthropic.com"
 #: Hosts whose traffic stays on the machine (EA603 stays silent for ``http://`` to them).
 _LOCAL_HOSTS = frozenset(("localhost", "127.0.0.1", "::1", "0.0.0.0", "host.docker.internal"))
 #: Headers that carry a credential (EA611): ``Authorization`` replaces the one the SDK builds
@@ -105,6 +108,20 @@ def predict(value: str) -> Prediction:
     if not raw.endswith("/"):
         raw += "/"
     return Prediction(raw + MESSAGES)
+
+
+def ts_path(value: str) -> str:
+    """The path (without the query string) @anthropic-ai/sdk 1.17.0 requests for
+    ``messages.create`` when ``ANTHROPIC_BASE_URL`` is ``value``: the value is trimmed
+    (``readEnv``; empty is unset, the default host), ``/v1/messages`` is appended as a string
+    (one ``/`` dropped after a trailing ``/``) and the result parsed as a URL (``buildURL``), so
+    a ``?`` or ``#`` in the base URL takes the appended path into the query string or the
+    fragment. For http(s) values of printable ASCII: the URL parser's normalisation (dot
+    segments, backslashes, percent-encoding) is not modelled. Measured by
+    ``tests/rules/test_ts_sdk_behaviour.py``."""
+    stripped = value.strip() or DEFAULT_BASE_URL
+    joined = stripped + (MESSAGES if stripped.endswith("/") else "/" + MESSAGES)
+    return split(joined).path or "/"
 
 
 def shown_url(text: str) -> str:
@@ -234,8 +251,11 @@ class BaseUrlMalformed(Rule):
       Invalid URL` when the client is built.
     - *A control character* (a newline from `echo url > file`, a CR from a Windows file):
       anthropic raises `InvalidURL` when the client is built.
-    - *A query string*: the SDK appends `v1/messages` to it (`/a?x=1/v1/messages`), so the
-      parameter's value is broken and the path is not the endpoint's.
+    - *A query string*: the SDKs append `v1/messages` to it (anthropic requests
+      `/a?x=1/v1/messages`, the TypeScript SDK `/a?x=1%2Fv1%2Fmessages`), so the parameter's
+      value is broken and the path is not the endpoint's.
+    - *A fragment*: anthropic drops it (`/a#x` requests `/a/v1/messages`); the TypeScript SDK
+      appends `v1/messages` after the `#`, so it requests `/a`, not the endpoint.
 
     ## Example
     `ANTHROPIC_BASE_URL=localhost:4000`
@@ -317,13 +337,16 @@ def _malformed(value: str) -> tuple[str, str] | None:
                       "'Invalid URL'")
     if parts.query is not None:
         return ("has a query string",
-                f"the SDKs append v1/messages to it, so requests go to "
-                f"{shown_url(prediction.target or '')} "
-                "(the path is not the endpoint's and the parameter's value is broken)")
+                f"the SDKs append v1/messages to it, so anthropic (Python) requests "
+                f"{shown_url(prediction.target or '')} and the TypeScript SDK "
+                f"{shown_url(ts_path(value))}?… (v1/messages lands in the query string): the "
+                "path is not the endpoint's and the parameter's value is broken")
     if "#" in stripped:
         return ("has a fragment (#…)",
-                "the fragment is dropped, so whatever it was meant to carry never reaches the "
-                "server")
+                f"anthropic (Python) drops the fragment (requests go to "
+                f"{shown_url(prediction.target or '')}), so whatever it was meant to carry "
+                "never reaches the server; the TypeScript SDK appends v1/messages after the "
+                f"'#', so its requests go to {shown_url(ts_path(value))}, not the endpoint")
     if value != value.rstrip(" ") and split(stripped).path:
         return ("ends with a space",
                 f"the SDK sends it as %20 in the path, so requests go to "

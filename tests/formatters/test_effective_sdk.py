@@ -192,10 +192,10 @@ def test_markdown_sdk_rows_and_sources_note() -> None:
 
 
 def test_json_sdks() -> None:
-    s = snap({}, V2, V0, modules=(node_modules("1.12.0"),))
+    s = snap({}, V2, V0, modules=(node_modules("1.18.0"),))
     doc = json.loads(FORMATTERS[OutputFormat.JSON].render(make_report(s), RenderOptions()))
     assert [(e["environment"], e["version"]) for e in doc["sdks"]] == [
-        (".venv", "2.17.0"), ("/srv/bot", "0.50.0"), ("node_modules", "1.12.0")]
+        (".venv", "2.17.0"), ("/srv/bot", "0.50.0"), ("node_modules", "1.18.0")]
     assert doc["sdks"][0]["auth"]["api_key"] == "Authorization: Bearer"
     assert doc["sdks"][1]["proxy"]["state"] == "ignored"
     assert doc["sdks"][2]["auth"]["api_key"] is None  # not measured
