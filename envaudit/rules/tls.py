@@ -436,7 +436,9 @@ class CaCertExpired(Rule):
     of a `SSL_CERT_DIR` folder are not read, which would cost ~11 ms for `/etc/ssl/certs`), and
     fires for each file holding a certificate that has expired
     or is not yet valid at the time of the scan (`notAfter` / `notBefore`, read from the
-    certificate itself).
+    certificate itself). A full bundle (10 certificates or more, some of them valid: the
+    system's, certifi's, or one built from them) is left alone: distributions keep expired
+    roots there, and a chain through a valid root is unaffected.
 
     ## Why is this bad?
     A chain through an expired CA fails with `CERTIFICATE_VERIFY_FAILED: certificate has
@@ -473,6 +475,12 @@ class CaCertExpired(Rule):
                 early = [c for c in ca.certificates
                          if c.not_before is not None and c.not_before > ca.read_at]
                 if not expired and not early:
+                    continue
+                if len(ca.certificates) >= FEW_CERTIFICATES and len(expired) + len(early) < len(
+                        ca.certificates):
+                    # a full bundle (the system's, certifi's, or one built from them): the
+                    # distributions keep expired roots in it, and a chain through a valid root
+                    # is unaffected; warning there would fire on every Debian machine
                     continue
                 parts = [f"{c.subject or '(no CN)'} expired on {c.not_after[:10]}"
                          for c in expired[:_NAMED] if c.not_after]

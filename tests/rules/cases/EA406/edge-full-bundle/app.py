@@ -1,0 +1,4 @@
+"""Summarise support tickets with Claude."""
+import anthropic
+
+client = anthropic.Anthropic()
