@@ -65,10 +65,11 @@ class PythonEnvsCollector(Collector):
     name = "python-envs"
 
     def collect(self, options: CollectOptions) -> Iterator[Fact]:
-        """Read every candidate environment once; with none, the interpreters on the app's
-        ``PATH`` (a deploy image installs into the system Python)."""
+        """Read every candidate environment once; with none, in a Python project, the
+        interpreters on the app's ``PATH`` (a deploy image installs into the system Python)."""
         seen: set[str] = set()
-        found = candidates(options) or on_path(options)
+        found = candidates(options) or (
+            on_path(options) if python_project(options.root) else [])
         catalogued = False
         for path, origin, is_venv in found:
             real = os.path.realpath(path)
@@ -97,6 +98,25 @@ def candidates(options: CollectOptions) -> list[tuple[str, str, bool]]:
         env = _venv_of(python) or _conda_of(python)
         found.append((env or python, f"--python {python}", env is not None))
     return found
+
+
+#: Files whose presence at the root says the project runs Python (else the interpreters on the
+#: PATH are not the app's: a Node service's deploy host has a python3 too).
+PYTHON_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile", "requirements.txt",
+                  "manage.py", "uv.lock", "poetry.lock")
+
+
+def python_project(root: str) -> bool:
+    """Whether the root holds a Python manifest or a ``.py`` file."""
+    if any(os.path.isfile(os.path.join(root, name)) for name in PYTHON_MARKERS):
+        return True
+    try:
+        with os.scandir(root) as entries:
+            return any(e.name.endswith(".py") or (e.name.startswith("requirements")
+                                                   and e.name.endswith(".txt"))
+                       for e in entries)
+    except OSError:
+        return False
 
 
 def on_path(options: CollectOptions) -> list[tuple[str, str, bool]]:

@@ -281,6 +281,11 @@ def test_the_app_path_s_interpreters_when_the_project_has_no_environment(
     root = tmp_path / "app"
     root.mkdir()
     path = f"{system / 'bin'}:{other / 'bin'}"
+    node_only = tmp_path / "web"
+    node_only.mkdir()
+    (node_only / "package.json").write_text("{}")
+    assert _envs(CollectOptions(str(node_only), environ={"PATH": path})) == ([], [])
+    (root / "bot.py").write_text("import anthropic\n")  # a Python project: PATH is looked at
     envs, skips = _envs(CollectOptions(str(root), environ={"PATH": path}))
     assert skips == []
     assert [(e.path, e.origin, e.python, [(p.name, p.version) for p in e.packages])
@@ -306,6 +311,8 @@ def test_a_pyenv_shim_is_read_as_the_interpreter_pyenv_picks(tmp_path: Path) -> 
     (pyenv / "version").write_text("3.11.9\n")
     root = tmp_path / "app"
     (root / "sub").mkdir(parents=True)
+    for folder in (root, root / "sub"):
+        (folder / "requirements.txt").write_text("anthropic\n")
     environ = {"PATH": str(pyenv / "shims")}
     versions = [e.python for e in _envs(CollectOptions(str(root / "sub"), environ=environ))[0]]
     assert versions == ["3.11.9"]  # pyenv's global version; python and python3 are one
@@ -324,6 +331,7 @@ def test_conda_prefix(tmp_path: Path) -> None:
     dist(conda / "lib" / "python3.11" / "site-packages", "anthropic", "0.125.0")
     root = tmp_path / "app"
     root.mkdir()
+    (root / "pyproject.toml").write_text("[project]\nname = 'bot'\n")
     for environ in ({"CONDA_PREFIX": str(conda)}, {"PATH": str(conda / "bin")}):
         envs, _ = _envs(CollectOptions(str(root), environ=environ))
         assert [(e.path, e.python, [p.version for p in e.packages]) for e in envs] == [
