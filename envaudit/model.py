@@ -374,6 +374,17 @@ class NodeModules(Record):
         copies = [p for p in self.packages if p.name == name]
         return min(copies, key=lambda p: p.path.count("node_modules")) if copies else None
 
+    @property
+    def shown(self) -> str:
+        """The ``node_modules`` folder as messages name it (``apps/web/node_modules``)."""
+        return "node_modules" if self.folder == "." else f"{self.folder}/node_modules"
+
+    def serves(self, folder: str) -> bool:
+        """Whether code in ``folder`` (root-relative, ``""``: the root) resolves packages from
+        here: node looks in the file's folder's ``node_modules``, then each parent's."""
+        return self.folder == "." or folder == self.folder or folder.startswith(
+            self.folder + "/")
+
 
 class DeclaredPin(Record):
     """One exact version a lock or requirements file declares."""

@@ -655,7 +655,7 @@ def clients(ctx: AuditContext) -> list[Client]:
         at = release(sdk.version)
         if at is None or at < (0, 50, 1):
             continue  # node-fetch: not measured
-        where = "node_modules" if modules.folder == "." else f"{modules.folder}/node_modules"
+        where = modules.shown
         runtime = f"Node {node}" if node else "Node (version unknown)"
         out.append(Client("node", f"{runtime} fetch (@anthropic-ai/sdk {sdk.version} in "
                                   f"{where})", node))

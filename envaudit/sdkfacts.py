@@ -204,7 +204,7 @@ def node_profile(modules: NodeModules, node: str | None = None) -> SdkProfile | 
     decides whether ``NODE_USE_ENV_PROXY`` can work (Node >= 22.21 / 24)."""
     packages = {p.name: p.version for p in modules.packages
                 if p.path.count("node_modules") == 1 or p.path.endswith(".pnp.cjs")}
-    where = "node_modules" if modules.folder == "." else f"{modules.folder}/node_modules"
+    where = modules.shown
     found = profile("node", packages, where, runtime=f"Node {node}" if node else None)
     at = release(node)
     if found is not None and at is not None and found.proxy == "node-env" and (

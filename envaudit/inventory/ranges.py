@@ -28,10 +28,6 @@ def _pep440_key(text: str) -> tuple[Key, bool] | None:
     return (key, is_prerelease(key)) if key is not None else None
 
 
-def _release(text: str) -> list[int] | None:
-    return release_parts(text)
-
-
 def pep440_satisfies(version: str, specifier: str) -> bool | None:
     """``version`` against a comma-separated PEP 440 specifier set (``>=2.0,<3``); an empty
     set admits everything. Pre-release versions are not decided."""
@@ -56,7 +52,7 @@ def _pep440_clause(version: str, key: Key, op: str, target: str) -> bool | None:
     if target.endswith(".*"):
         if op not in ("==", "!="):
             return None
-        prefix, mine = _release(target[:-2]), _release(version)
+        prefix, mine = release_parts(target[:-2]), release_parts(version)
         if prefix is None or mine is None or _pep440_key(target[:-2]) is None:
             return None
         padded = mine + [0] * max(0, len(prefix) - len(mine))
@@ -79,7 +75,7 @@ def _pep440_clause(version: str, key: Key, op: str, target: str) -> bool | None:
     if op == "<":
         return key < other
     # ~=X.Y.Z: >= X.Y.Z and == X.Y.*
-    release = _release(target)
+    release = release_parts(target)
     if release is None or len(release) < 2:
         return None
     prefix = ".".join(map(str, release[:-1])) + ".*"

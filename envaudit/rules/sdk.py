@@ -69,7 +69,7 @@ class SdkStale(Rule):
             return  # no lookup was made (no SDK installed)
         copies = [("python", e.path, p) for e in snap.python_envs
                   if (p := e.package("anthropic"))]
-        copies += [("npm", "node_modules" if m.folder == "." else f"{m.folder}/node_modules", p)
+        copies += [("npm", m.shown, p)
                    for m in snap.node_modules if (p := _top_level(m, "@anthropic-ai/sdk"))]
         for ecosystem, where, package in copies:
             check = snap.releases.check(ecosystem)
@@ -282,8 +282,8 @@ class SdkDeclaredMismatch(Rule):
                 places = [(e.path, e.package) for e in snap.python_envs]
             else:
                 folder = posixpath.dirname(declared.path) or "."
-                places = [(f"{m.folder}/node_modules" if m.folder != "." else "node_modules",
-                           m.package) for m in snap.node_modules if m.folder == folder]
+                places = [(m.shown, m.package) for m in snap.node_modules
+                          if m.folder == folder]
             for pin in declared.pins:
                 for where, package_of in places:
                     installed = package_of(pin.name)
@@ -432,16 +432,13 @@ class SdkMissing(Rule):
                 yield self.finding(message, client.location, subject=sdk)
                 continue
             folder = posixpath.dirname(client.location.path or "")
-            resolving = [m for m in snap.node_modules
-                         if m.folder == "." or folder == m.folder
-                         or folder.startswith(m.folder + "/")]
+            resolving = [m for m in snap.node_modules if m.serves(folder)]
             key = f"{client.sdk}@{','.join(m.folder for m in resolving)}"
             if not resolving or any(_top_level(m, client.sdk) for m in resolving) or (
                     key in reported):
                 continue
             reported.add(key)
-            where = ", ".join("node_modules" if m.folder == "." else f"{m.folder}/node_modules"
-                              for m in resolving)
+            where = ", ".join(m.shown for m in resolving)
             message = (f"{client.location.display()} builds {client.constructor}, but "
                        f"{client.sdk} is not in {where}: node fails with Cannot find package "
                        f"'{client.sdk}' (ERR_MODULE_NOT_FOUND)")
@@ -462,9 +459,8 @@ def _sdk_versions(ctx: AuditContext, language: str, path: str
     else:
         name = "@anthropic-ai/sdk"
         folder = posixpath.dirname(path)
-        found = [("node_modules" if m.folder == "." else f"{m.folder}/node_modules",
-                  _top_level(m, name)) for m in snap.node_modules
-                 if m.folder == "." or folder == m.folder or folder.startswith(m.folder + "/")]
+        found = [(m.shown, _top_level(m, name)) for m in snap.node_modules
+                 if m.serves(folder)]
     out = [(where, p, r) for where, p in found if p is not None
            and (r := release(p.version)) is not None]
     if out:
@@ -772,8 +768,7 @@ class SdkBearerAuthGateway(Rule):
         installed = [(f"anthropic {p.version} in {e.path}", p)
                      for e in ctx.snapshot.python_envs
                      if (p := e.package("anthropic")) and (release(p.version) or ()) >= (2, 0, 0)]
-        installed += [(f"@anthropic-ai/sdk {p.version} in "
-                       f"{'node_modules' if m.folder == '.' else m.folder + '/node_modules'}", p)
+        installed += [(f"@anthropic-ai/sdk {p.version} in {m.shown}", p)
                       for m in ctx.snapshot.node_modules
                       if (p := m.package("@anthropic-ai/sdk"))
                       and (release(p.version) or ()) >= (1, 0, 0)]

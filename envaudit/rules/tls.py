@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 #: An ``SSL_CERT_FILE`` with fewer certificates than this is a private CA, not a bundle.
 FEW_CERTIFICATES = 10
+#: The variables naming CA files or folders, in the order their findings are reported.
+_CA_NAMES = ("SSL_CERT_FILE", CA_DIR_VARIABLE, "NODE_EXTRA_CA_CERTS", "REQUESTS_CA_BUNDLE",
+             "CURL_CA_BUNDLE")
 #: Certificates named in a message before ``+N more``.
 _NAMED = 3
 #: What the Python SDK does with a CA file OpenSSL refuses (measured, research §9).
@@ -204,8 +207,7 @@ class CaFileMissing(Rule):
         if not ctx.provider_in_use:
             return
         cert_file = ctx.effective_value("SSL_CERT_FILE")
-        for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS",
-                     "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        for name in _CA_NAMES:
             if name == CA_DIR_VARIABLE and cert_file:
                 continue  # SSL_CERT_FILE wins: the folder is never looked at
             for site, path in _host_sites(ctx, name):
@@ -278,8 +280,7 @@ class CaFileInvalid(Rule):
         if not ctx.provider_in_use:
             return
         cert_file = ctx.effective_value("SSL_CERT_FILE")
-        for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS",
-                     "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        for name in _CA_NAMES:
             for site, path in _host_sites(ctx, name):
                 if name == CA_DIR_VARIABLE:
                     ca = _ca(ctx, path, True)
@@ -464,8 +465,7 @@ class CaCertExpired(Rule):
         """Fire per place naming a file with a certificate out of its validity."""
         if not ctx.provider_in_use:
             return
-        for name in ("SSL_CERT_FILE", "SSL_CERT_DIR", "NODE_EXTRA_CA_CERTS",
-                     "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        for name in _CA_NAMES:
             for site, path in _host_sites(ctx, name):
                 ca = _ca(ctx, path, name == CA_DIR_VARIABLE)
                 if ca is None or not ca.certificates:
