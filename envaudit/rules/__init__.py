@@ -8,6 +8,7 @@ from envaudit.rules import (
     dotenv_loading,
     dotenv_sources,
     endpoint,
+    environments,
     load_order,
     models,
     proxy,
@@ -19,7 +20,7 @@ from envaudit.rules.base import Rule
 ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(credentials.RULES + dotenv.RULES + dotenv_loading.RULES + dotenv_sources.RULES
            + load_order.RULES + proxy.RULES + sdk.RULES + tls.RULES
-           + endpoint.RULES + models.RULES,
+           + endpoint.RULES + models.RULES + environments.RULES,
            key=lambda rule: rule.meta.id)
 )
 RULES_BY_ID: dict[str, Rule] = {rule.meta.id: rule for rule in ALL_RULES}

@@ -12,6 +12,7 @@ from envaudit.record import Record
 
 if TYPE_CHECKING:
     from envaudit.context import AuditContext
+    from envaudit.diff import Comparison, VariableFilter
 
 DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Use instead", "References")
 
@@ -84,3 +85,16 @@ class Rule(abc.ABC):
     def doc(cls) -> str:
         """The rule's documentation (its class docstring, dedented)."""
         return inspect.cleandoc(cls.__doc__ or "")
+
+
+class DiffRule(Rule):
+    """A rule that compares environments (``envaudit diff``): ``check`` finds nothing in one
+    environment; ``check_diff`` runs over the comparison of snapshots."""
+
+    def check(self, ctx: AuditContext) -> Iterator[Finding]:
+        """Nothing: one environment cannot be compared with another."""
+        return iter(())
+
+    @abc.abstractmethod
+    def check_diff(self, comparison: Comparison, keep: VariableFilter) -> Iterator[Finding]:
+        """Findings over ``comparison`` (``keep``: the ``--only``/``--ignore`` filter)."""
