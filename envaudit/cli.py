@@ -304,6 +304,10 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
     snapshot = engine.collect(options)
     _State.secrets, _State.snapshot = collect_secrets(snapshot, os.environ), snapshot
     report = engine.audit(snapshot, rules)
+    if fmt == "markdown":  # the bug-ticket report names the machine (the others do not)
+        from envaudit.host import host_facts
+
+        report = report._replace(host=host_facts())
     color = (fmt == "text" and not no_color and output is None
              and not os.environ.get("NO_COLOR") and sys.stdout.isatty())
     text = FORMATTERS[OutputFormat(fmt)].render(report, RenderOptions(color, quiet, verbose))

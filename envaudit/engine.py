@@ -4,7 +4,7 @@ rules over it; ``select_rules`` and ``exit_code`` apply the user's choices."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from envaudit.collectors import ALL_COLLECTORS
 from envaudit.collectors.base import (
@@ -42,6 +42,9 @@ from envaudit.model import (
 from envaudit.record import Record
 from envaudit.rules import ALL_RULES
 from envaudit.rules.base import Rule
+
+if TYPE_CHECKING:
+    from envaudit.host import Host
 
 
 def collect(
@@ -253,6 +256,9 @@ class Report(Record):
     """The rules that ran."""
     context: AuditContext | None = None
     """The rules' view of the snapshot, kept so the formatters do not derive it again."""
+    host: Host | None = None
+    """The machine the snapshot was taken on (``envaudit.host.host_facts``), for the reports
+    that show it (Markdown); ``None``: not recorded."""
 
     def view(self) -> AuditContext:
         """The audit context (built from the snapshot when the report was made without one)."""

@@ -616,3 +616,55 @@ def test_a_token_count_is_not_a_secret_by_its_name(name: str, secret: bool) -> N
     if not secret:
         assert show(name, "4096") == "4096"
         assert API_KEY not in show(name, API_KEY)
+
+
+# ---------------------------------------------------------------- the bug-ticket report
+
+
+def test_the_markdown_reports_sections_hold_no_secret(runner: CliRunner, tmp_path: Path) -> None:
+    """Secrets where the Markdown report's own sections read (issue 6): the sources table (every
+    value of every source), the SDK table, the network path (proxy URLs with an unencoded '#'
+    in the password, a base URL with a password, the full route table), the TLS line, the
+    skipped items and the host; folded or not, ``-q``, ``-v``, ``-o`` (a <details> block is
+    folded, not left out: its text is in the file)."""
+    key = "sk-ant-api03-" + "Md7_" * 23 + "wAA"
+    token = "sk-ant-oat01-" + "Tk9-" * 15
+    proxy_password, lower_password = "Prx-Pass#w0rd-3141", "Lower-Proxy-Pw-2718"
+    base_password, header_key = "Base-Url-Passw0rd-1618", "sk-ant-api03-" + "Hd4_" * 23 + "hAA"
+    root = tmp_path / "app"
+    site = root / ".venv" / "lib" / "python3.12" / "site-packages"
+    site.mkdir(parents=True)
+    (root / ".venv" / "pyvenv.cfg").write_text("home = /usr/bin\nversion = 3.12.4\n")
+    for name, version in (("anthropic", "2.17.0"), ("httpx2", "2.17.0"), ("requests", "2.34.2")):
+        info = site / f"{name}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.3\nName: {name}\nVersion: {version}\n")
+    (root / "app.py").write_text("from dotenv import load_dotenv\nload_dotenv()\n")
+    (root / ".env").write_text(
+        f'ANTHROPIC_API_KEY="{key}\\n"\n'
+        f"HTTPS_PROXY=http://alice:{proxy_password}@proxy.internal:3128\n"
+        f"ANTHROPIC_BASE_URL=https://gw:{base_password}@gateway.internal/anthropic\n"
+        f'ANTHROPIC_CUSTOM_HEADERS="X-Api-Key: {header_key}"\n'
+        "SSL_CERT_FILE=certs/corp.pem\nNO_PROXY=localhost\n", encoding="utf-8")
+    (root / ".env.local").write_text(f"ANTHROPIC_API_KEY={key[:-3]}xAA\n", encoding="utf-8")
+    environ = {"ANTHROPIC_AUTH_TOKEN": token,
+               "https_proxy": f"http://bob:{lower_password}@proxy.internal:3128"}
+    secrets = (key, token, proxy_password, lower_password, base_password, header_key)
+    out = tmp_path / "report.md"
+    texts = []
+    for args in ([], ["-q"], ["-v"], ["-o", str(out)]):
+        result = runner.invoke(main, ["scan", str(root), "--format", "markdown", *args],
+                               env=environ)
+        assert result.exit_code in (0, 1), result.stderr
+        texts += [result.stdout, result.stderr]
+    texts.append(out.read_text(encoding="utf-8"))
+    report = texts[0]
+    for heading in ("### Findings", "### Effective configuration", "### SDK and runtime versions",
+                    "### Network path", "### What could not be checked", "### Host",
+                    "Every source of each variable", "Every route"):
+        assert heading in report
+    assert "http://bob:***@proxy.internal:3128" in report  # the route, password hidden
+    for text in texts:
+        for secret in secrets:
+            assert secret not in text
+            assert not {f for f in fragments(secret) if f in text}, secret

@@ -175,7 +175,8 @@ def test_a_release_outside_the_measured_ones() -> None:
 @pytest.mark.parametrize("fmt", [OutputFormat.TEXT, OutputFormat.MARKDOWN])
 def test_rendered_after_the_variables(fmt: OutputFormat) -> None:
     text = FORMATTERS[fmt].render(make_report(snap({}, V2, V0)), RenderOptions())
-    config = text.split("Findings" if fmt is OutputFormat.MARKDOWN else "No problems")[0]
+    config = (text.split("### Effective configuration")[1].split("<details>")[0]
+              if fmt is OutputFormat.MARKDOWN else text.split("No problems")[0])
     assert config.index("ANTHROPIC_MODEL") < config.index("anthropic 2.17.0 · httpx2 2.17.0")
     assert config.index("anthropic 2.17.0 · httpx2") < config.index("anthropic 0.50.0 · httpx")
     none = FORMATTERS[fmt].render(make_report(snap({})), RenderOptions())

@@ -29,6 +29,7 @@ from envaudit.cli import FORMAT_CHOICES
 from envaudit.engine import Report
 from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions, base, markdown
 from envaudit.formatters.json_format import finding_json, finding_text
+from envaudit.host import Container, Host
 from envaudit.model import Location, Severity
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -36,6 +37,12 @@ SUFFIX = {OutputFormat.TEXT: "txt", OutputFormat.JSON: "json", OutputFormat.MARK
           OutputFormat.SARIF: "sarif"}
 PINNED_VERSIONS = {"envaudit": "0.0.0-golden", "python": "3.12.0", "implementation": "cpython",
                    "os": "Linux 6.0.0", "machine": "x86_64"}
+#: The host the Markdown golden file names (the time pinned).
+PINNED_HOST = Host(system="Linux 6.0.0", machine="x86_64",
+                   distribution="Debian GNU/Linux 12 (bookworm)", hostname="golden-host",
+                   container=Container("docker", "/.dockerenv exists"),
+                   python="3.12.0 (cpython)", envaudit="0.0.0-golden",
+                   time="2026-12-06T12:00:00Z")
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +55,10 @@ def _pinned(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def render(fmt: OutputFormat, report: Report | None = None, **options: bool) -> str:
-    return FORMATTERS[fmt].render(report or findings_report(), RenderOptions(**options))
+    report = report or findings_report()
+    if fmt == OutputFormat.MARKDOWN and report.host is None:  # as the CLI makes it
+        report = report._replace(host=PINNED_HOST)
+    return FORMATTERS[fmt].render(report, RenderOptions(**options))
 
 
 @pytest.mark.parametrize("fmt", list(OutputFormat), ids=lambda f: f.value)
@@ -256,25 +266,94 @@ def test_text_clean_report() -> None:
 def test_markdown_sections_in_order() -> None:
     text = render(OutputFormat.MARKDOWN)
     heads = [line for line in text.splitlines() if line.startswith("#")]
-    assert heads == ["## envaudit report", "### Effective configuration", "### Findings",
-                     "### Skipped", "### Versions"]
-    assert "**1 error, 2 warnings, 1 info**" in text
-    for key, value in PINNED_VERSIONS.items():
-        assert f"- {key}: {value}" in text
+    assert heads == ["## envaudit report", "### Findings (4)", "### Effective configuration",
+                     "### SDK and runtime versions", "### Network path",
+                     "### What could not be checked", "### Host"]
+    assert "**1 error, 2 warnings, 1 info** in `/project`" in text
+    assert "audited: the process environment and 2 dotenv files" in text
+    host = text[text.index("### Host"):]
+    for fact in ("Linux 6.0.0 (Debian GNU/Linux 12 (bookworm)) x86_64", "docker container",
+                 "envaudit 0.0.0-golden", "Python 3.12.0 (cpython)", "2026-12-06T12:00:00Z"):
+        assert fact in host
+    assert "golden-host" not in text  # a host name says nothing about the bug
+
+
+def test_markdown_quiet_leaves_out_the_configuration_and_the_network() -> None:
+    heads = [line for line in render(OutputFormat.MARKDOWN, quiet=True).splitlines()
+             if line.startswith("#")]
+    assert heads == ["## envaudit report", "### Findings (4)", "### SDK and runtime versions",
+                     "### What could not be checked", "### Host"]
+
+
+def test_markdown_without_host_facts_shows_envaudits_versions() -> None:
+    # a report made without host facts (a library call): envaudit's own versions
+    text = FORMATTERS[OutputFormat.MARKDOWN].render(findings_report(), RenderOptions())
+    assert "Linux 6.0.0 x86_64 · envaudit 0.0.0-golden on Python 3.12.0 (cpython)." in text
+
+
+def _tables(text: str) -> list[list[str]]:
+    """The Markdown tables of ``text``: runs of lines starting with ``|``."""
+    tables: list[list[str]] = []
+    previous = ""
+    for line in text.splitlines():
+        if line.startswith("|"):
+            if not previous.startswith("|"):
+                tables.append([])
+            tables[-1].append(line)
+        previous = line
+    return tables
 
 
 def test_markdown_table_rows_have_the_header_column_count() -> None:
     # An unescaped | in a message or value would add a column and break the table.
-    for line in render(OutputFormat.MARKDOWN).splitlines():
-        if line.startswith("| "):
-            unescaped = re.findall(r"(?<!\\)\|", line)
-            assert len(unescaped) in (5, 6), line
+    tables = _tables(render(OutputFormat.MARKDOWN))
+    assert len(tables) == 6  # findings, configuration, sources, versions (none: "No ..."),
+    # routes, every route; each separated from the text before it by a blank line
+    for table in tables:
+        widths = {len(re.findall(r"(?<!\\)\|", line)) for line in table}
+        assert len(widths) == 1, table
+        assert re.fullmatch(r"\|( --- \|)+", table[1])
+
+
+def test_markdown_tables_and_folds_follow_a_blank_line() -> None:
+    lines = render(OutputFormat.MARKDOWN).splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("|") and not lines[i - 1].startswith("|"):
+            assert lines[i - 1] == "", line
+        if line.startswith("<details>"):
+            assert lines[i - 1] == "" and lines[i + 1] == "", line
+            assert re.fullmatch(r"<details><summary>[^<>]+</summary>", line)
+        if line == "</details>":
+            assert lines[i - 1] == "" and lines[i + 1] == ""
 
 
 def test_markdown_escapes_markup_but_keeps_code_spans() -> None:
     text = render(OutputFormat.MARKDOWN)
     assert ".env \\| python-dotenv reads `.env.local` first" in text
     assert "ANTHROPIC_API_KEY ends with a newline" in text  # no \\_ inside words
+
+
+def test_markdown_findings_have_fix_and_rule_link() -> None:
+    text = render(OutputFormat.MARKDOWN)
+    for rule_id, name in (("EA103", "key-whitespace"), ("EA111", "auth-conflict")):
+        row = next(line for line in text.splitlines() if f"[{rule_id} {name}]" in line)
+        assert f"]({base.DEFAULT_DOCS_URL}{rule_id}.md)" in row
+        assert "<br>**Fix:** " in row
+
+
+@pytest.mark.parametrize("text, want", [
+    ("go to https://api.example.com/v1/messages.", "go to `https://api.example.com/v1/messages`."),
+    ("HTTPS_PROXY=http://u:***@proxy:3128 is set", "HTTPS_PROXY=`http://u:***@proxy:3128` is set"),
+    ("_x_ http://a.b/c_d_", "\\_x\\_ `http://a.b/c_d_`"),
+    ("(see www.example.com)", "(see `www.example.com`)"),
+    ("mail ops@example.com, please", "mail `ops@example.com`, please"),
+    ("@anthropic-ai/sdk 1.0 and a://", "@anthropic-ai/sdk 1.0 and a://"),
+    ("`http://x` stays", "`http://x` stays"),
+])
+def test_markdown_cells_set_what_github_would_link_as_code(text: str, want: str) -> None:
+    # GitHub's autolink extension links URLs, www. and e-mail addresses, and a link shows the
+    # backslashes of escaped markup (a proxy URL's ***) as they are
+    assert markdown.cell(text) == want
 
 
 # ---------------------------------------------------------------- severities in every format
