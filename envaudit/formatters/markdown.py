@@ -380,16 +380,21 @@ def _network(ctx: AuditContext) -> Lines:
     if not ctx.provider_in_use:
         return [*out, "Not computed: nothing says this app uses the Anthropic API."]
     routes = model(ctx)
-    targets = list(dict.fromkeys(r.target for r in routes))
+    targets = ", ".join(code(t) for t in dict.fromkeys(r.target for r in routes))
+    env = app_environ(ctx)
+    proxies = [f"{code(n)}={code(show(n, v))}" for n, v in env.items() if n in PROXY_NAMES]
+    plain = all(r.route == "direct" and r.bypass is None and r.ignored is None for r in routes)
     if not routes:
         out.append("No client of the app has a route to compute (ANTHROPIC\\_BASE\\_URL is not "
                    "a URL the clients can use).")
+    elif plain and not proxies:  # the common case, in one line
+        out.append(f"Every client goes direct to {targets} (no proxy variable set): "
+                   f"{cell(', '.join(r.client for r in routes))}.")
     else:
-        out += [f"To {', '.join(code(t) for t in targets)}:", "",
-                "| client | route |", "| --- | --- |"]
-        out += [f"| {cell(r.client)} | {_route_text(r)} |" for r in routes[:FIRST_ROWS]]
-    env = app_environ(ctx)
-    proxies = [f"{code(n)}={code(show(n, v))}" for n, v in env.items() if n in PROXY_NAMES]
+        out += [f"To {targets}:", "", "| client | route |", "| --- | --- |",
+                *(f"| {cell(r.client)} | {_route_text(r)} |" for r in routes[:FIRST_ROWS])]
+        if len(routes) > FIRST_ROWS:
+            out += ["", f"{plural(len(routes) - FIRST_ROWS, 'more client')}: every route below."]
     cas = {ca.path: ca for ca in ctx.snapshot.ca_files}
     tls: list[str] = []
     for name in TLS_NAMES:
@@ -398,9 +403,11 @@ def _network(ctx: AuditContext) -> Lines:
             ca = cas.get(value)
             held = f": {summary(ca)}" if ca is not None else ""
             tls.append(f"{code(name)}={code(show(name, value))}{cell(held)}")
-    out += ["", "- proxy variables: " + (", ".join(proxies) if proxies else "none set"),
-            "- TLS: " + ("; ".join(tls) if tls else "no CA or verification variable set (each "
-                         "client uses its default store)")]
+    out += [""]
+    if proxies or not plain:
+        out.append("- proxy variables: " + (", ".join(proxies) if proxies else "none set"))
+    out.append("- TLS: " + ("; ".join(tls) if tls else "no CA or verification variable set "
+                            "(each client uses its default store)"))
     if routes:
         full = []
         for r in routes:
