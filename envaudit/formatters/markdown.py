@@ -78,7 +78,7 @@ def _escape(text: str) -> str:
     return _MARKUP.sub(r"\\\g<0>", text)  # a backslash, then the match
 
 
-def _prose(text: str) -> str:
+def _prose(text: str, table: bool) -> str:
     """Text outside code spans: markup escaped, and what GitHub would turn into a link (a URL,
     ``www.``, an e-mail address) set as a code span instead: a proxy URL's ``***`` would show
     its backslashes inside a link, and an API endpoint is not a page to open."""
@@ -89,30 +89,44 @@ def _prose(text: str) -> str:
         link = m.group(0).rstrip(_TRAILING)
         if not link or link.endswith(("://", "@")):
             continue
-        out += [_escape(text[at:m.start()]), code(link)]
+        out += [_escape(text[at:m.start()]), code(link, table)]
         at = m.start() + len(link)
     out.append(_escape(text[at:]))
     return "".join(out)
 
 
-def cell(text: str) -> str:
+def cell(text: str, table: bool = True) -> str:
     """Prose safe inside a Markdown table cell: markup escaped, links set as code, except
     inside balanced `code spans`, which are kept (only their ``|`` is escaped, as GFM tables
-    require)."""
+    require). ``table=False`` (``prose``): the same outside a table, where a ``\\|`` inside a
+    code span would show its backslash."""
     text = " ".join(text.splitlines())
     parts = text.split("`")
     if len(parts) % 2 == 0:  # unbalanced: no code spans
-        return _prose(text)
-    return "`".join(_prose(p) if i % 2 == 0 else p.replace("|", "\\|")
+        return _prose(text, table)
+    return "`".join(_prose(p, table) if i % 2 == 0 else p.replace("|", "\\|") if table else p
                     for i, p in enumerate(parts))
 
 
-def code(text: str) -> str:
-    """``text`` as a code span inside a table cell (values, paths)."""
-    text = " ".join(text.splitlines()).replace("|", "\\|")
+def code(text: str, table: bool = True) -> str:
+    """``text`` as a code span inside a table cell (values, paths); ``table=False``
+    (``span``): outside a table."""
+    text = " ".join(text.splitlines())
+    if table:
+        text = text.replace("|", "\\|")
     fence = "``" if "`" in text else "`"
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def prose(text: str) -> str:
+    """``cell`` for text outside a table (a paragraph, a list item)."""
+    return cell(text, table=False)
+
+
+def span(text: str) -> str:
+    """``code`` for a code span outside a table."""
+    return code(text, table=False)
 
 
 def details(summary: str, body: Sequence[str]) -> list[str]:
@@ -187,13 +201,13 @@ def _summary(report: Report) -> list[str]:
     snap = report.snapshot
     counts = ", ".join(plural(n, k) for k, n in report.summary().items())
     uses = {u.loader: u.reason for u in snap.loader_uses}
-    loaders = ", ".join(f"{code(ld)} ({cell(uses[ld])})" if ld in uses else code(ld)
+    loaders = ", ".join(f"{span(ld)} ({prose(uses[ld])})" if ld in uses else span(ld)
                         for ld in snap.loaders) or "none"
     out = ["## envaudit report", "",
-           f"**{counts}** in {code(short_root(snap.root))} · audited: {cell(_audited(snap))} "
+           f"**{counts}** in {span(short_root(snap.root))} · audited: {prose(_audited(snap))} "
            f"· loaders: {loaders}."]
     if snap.pids:
-        out += ["", f"> **--pid:** {cell(PID_LIMIT)}."]
+        out += ["", f"> **--pid:** {prose(PID_LIMIT)}."]
     return out
 
 
@@ -201,9 +215,9 @@ def _summary(report: Report) -> list[str]:
 def _configuration(ctx: AuditContext) -> Lines:
     out: Lines = ["### Effective configuration", ""]
     if not ctx.provider_in_use:
-        return [*out, f"Effective configuration {cell(NOT_IN_USE)}."]
+        return [*out, f"Effective configuration {prose(NOT_IN_USE)}."]
     note = precedence_note(ctx)
-    out += [f"{cell(note[0].upper() + note[1:])}.", "",
+    out += [f"{prose(note[0].upper() + note[1:])}.", "",
             "| variable | value | source | what the SDK does |", "| --- | --- | --- | --- |"]
     table = rows(ctx)
     for r in table:
@@ -340,7 +354,7 @@ def _versions(snap: Snapshot) -> Lines:
     facts: list[str] = []
     if snap.runtimes:
         facts.append("- runtimes: " + "; ".join(
-            f"{r.kind} {cell(r.version)} ({cell(r.source)})" for r in snap.runtimes))
+            f"{r.kind} {prose(r.version)} ({prose(r.source)})" for r in snap.runtimes))
     releases = snap.releases
     if releases is not None and releases.checks:
         by_source: dict[str, list[str]] = {}
@@ -349,8 +363,8 @@ def _versions(snap: Snapshot) -> Lines:
                      "bundled": f"release data bundled with envaudit, {c.date or 'undated'}",
                      }.get(c.source, "unknown")
             by_source.setdefault(where, []).append(f"{c.name} {c.latest or 'unknown'}")
-        facts.append("- latest releases: " + "; ".join(
-            f"{', '.join(names)} ({where})" for where, names in by_source.items()))
+        facts.append("- latest releases: " + prose("; ".join(
+            f"{', '.join(names)} ({where})" for where, names in by_source.items())))
     return [*out, *([""] + facts if facts else [])]
 
 
@@ -380,16 +394,16 @@ def _network(ctx: AuditContext) -> Lines:
     if not ctx.provider_in_use:
         return [*out, "Not computed: nothing says this app uses the Anthropic API."]
     routes = model(ctx)
-    targets = ", ".join(code(t) for t in dict.fromkeys(r.target for r in routes))
+    targets = ", ".join(span(t) for t in dict.fromkeys(r.target for r in routes))
     env = app_environ(ctx)
-    proxies = [f"{code(n)}={code(show(n, v))}" for n, v in env.items() if n in PROXY_NAMES]
+    proxies = [f"{span(n)}={span(show(n, v))}" for n, v in env.items() if n in PROXY_NAMES]
     plain = all(r.route == "direct" and r.bypass is None and r.ignored is None for r in routes)
     if not routes:
         out.append("No client of the app has a route to compute (ANTHROPIC\\_BASE\\_URL is not "
                    "a URL the clients can use).")
     elif plain and not proxies:  # the common case, in one line
         out.append(f"Every client goes direct to {targets} (no proxy variable set): "
-                   f"{cell(', '.join(r.client for r in routes))}.")
+                   f"{prose(', '.join(r.client for r in routes))}.")
     else:
         out += [f"To {targets}:", "", "| client | route |", "| --- | --- |",
                 *(f"| {cell(r.client)} | {_route_text(r)} |" for r in routes[:FIRST_ROWS])]
@@ -402,7 +416,7 @@ def _network(ctx: AuditContext) -> Lines:
         if value is not None:
             ca = cas.get(value)
             held = f": {summary(ca)}" if ca is not None else ""
-            tls.append(f"{code(name)}={code(show(name, value))}{cell(held)}")
+            tls.append(f"{span(name)}={span(show(name, value))}{prose(held)}")
     out += [""]
     if proxies or not plain:
         out.append("- proxy variables: " + (", ".join(proxies) if proxies else "none set"))
@@ -427,14 +441,14 @@ def _network(ctx: AuditContext) -> Lines:
 def _not_checked(snap: Snapshot) -> Lines:
     """Skipped items and release lookups that could not be made."""
     out: Lines = ["### What could not be checked", ""]
-    items = [f"- {code(skip_where(s))}: {cell(s.reason)}" for s in snap.skipped]
+    items = [f"- {span(skip_where(s))}: {prose(s.reason)}" for s in snap.skipped]
     releases = snap.releases
     if releases is not None:
         for c in releases.checks:
             if c.reason is not None or c.source not in ("index", "cache"):
                 why = c.reason or releases.offline or "no answer"
-                items.append(f"- latest {code(c.name)} release: not asked of the index "
-                             f"({cell(why)}); compared with {cell(_release_source(c.source))}")
+                items.append(f"- latest {span(c.name)} release: not asked of the index "
+                             f"({prose(why)}); compared with {prose(_release_source(c.source))}")
     if snap.pids:
         items.append("- what the processes of `--pid` loaded after exec (load\\_dotenv()): "
                      "/proc does not show it (the note at the top)")
@@ -458,20 +472,20 @@ def _host(host: Host | None) -> list[str]:
     out = ["### Host", ""]
     if host is None:
         v = base.versions()
-        return [*out, f"{cell(v['os'])} {cell(v['machine'])} · envaudit {cell(v['envaudit'])} "
-                      f"on Python {cell(v['python'])} ({cell(v['implementation'])})."]
+        return [*out, f"{prose(v['os'])} {prose(v['machine'])} · envaudit {prose(v['envaudit'])} "
+                      f"on Python {prose(v['python'])} ({prose(v['implementation'])})."]
     system = host.system + (f" ({host.distribution})" if host.distribution else "")
     container = ("no container detected" if host.container is None else
                  f"{host.container.kind} container ({host.container.evidence})")
-    return [*out, f"{cell(system)} {cell(host.machine)} · {cell(container)} · envaudit "
-                  f"{cell(host.envaudit)} on Python {cell(host.python)} · {cell(host.time)}."]
+    return [*out, f"{prose(system)} {prose(host.machine)} · {prose(container)} · envaudit "
+                  f"{prose(host.envaudit)} on Python {prose(host.python)} · {prose(host.time)}."]
 
 
 def _files(snap: Snapshot) -> Lines:
     """The dotenv files read, folded."""
     if not snap.files:
         return []
-    listed = (f"- {code(f.path)} ({f.role}; {', '.join(f.loaders) or 'no loader in use'}"
+    listed = (f"- {span(f.path)} ({f.role}; {', '.join(f.loaders) or 'no loader in use'}"
               f"{'; named by a compose env_file' if f.origin == 'compose' else ''})"
               for f in snap.files)
     return [Fold(f"Files read ({len(snap.files)})", listed, len(snap.files), "file",

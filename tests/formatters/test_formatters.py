@@ -356,6 +356,15 @@ def test_markdown_cells_set_what_github_would_link_as_code(text: str, want: str)
     assert markdown.cell(text) == want
 
 
+def test_markdown_pipes_are_escaped_in_table_code_spans_only() -> None:
+    # GFM needs \| for a | in a table cell, code spans included; outside a table a code span
+    # shows the backslash
+    assert markdown.code("a|b") == "`a\\|b`" and markdown.span("a|b") == "`a|b`"
+    assert markdown.cell("x `a|b` y|z") == "x `a\\|b` y\\|z"
+    assert markdown.prose("x `a|b` y|z") == "x `a|b` y\\|z"
+    assert markdown.prose("see http://h/a|b") == "see `http://h/a|b`"
+
+
 # ---------------------------------------------------------------- severities in every format
 @pytest.mark.parametrize("severity", list(Severity), ids=lambda s: s.label)
 def test_each_severity_appears_in_every_format(severity: Severity) -> None:

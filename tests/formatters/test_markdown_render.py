@@ -274,6 +274,9 @@ def test_not_checked_names_skipped_items_and_release_lookups() -> None:
             "the release data bundled with envaudit") in gaps
     clean = md(make_report(make_snapshot(process={})))
     assert "Nothing: every file, environment and lookup named was read." in clean
+    odd = make_report(make_snapshot(skipped=[Skip("dotenv", "a | b", path="x|y/.env")]))
+    html = cmarkgfm.github_flavored_markdown_to_html(md(odd), options=AS_FILE)
+    assert "<li><code>x|y/.env</code>: a | b</li>" in html  # a list item: no \| shown
 
 
 def test_a_pure_function_of_the_report(monkeypatch: pytest.MonkeyPatch) -> None:
