@@ -78,6 +78,24 @@ SMALL_NETWORK_RULES_MS_GOAL = 10.0
 #: The rule families that goal is about.
 NETWORK_FAMILIES = "EA3,EA4,EA6"
 LARGE_RSS_MIB_GOAL = 40.0
+#: Issue 6: ``envaudit diff`` of two snapshots of the large tree.
+LARGE_DIFF_MS_GOAL = 150.0
+
+#: The diff baseline: read both snapshots with ``json``, same interpreter.
+JSON_LOAD_SOURCE = '''"""Baseline: json-load every file given."""
+import json
+import sys
+
+for path in sys.argv[1:]:
+    with open(path, encoding="utf-8") as fh:
+        json.load(fh)
+'''
+#: The other environment's deploy file (``--env-file``): a rotated key, a gateway, a proxy.
+PROD_ENV_FILE = (
+    "ANTHROPIC_API_KEY=sk-ant-api03-" + "bench-prod-key-0000-" * 4 + "abcdefghijklmAA\n"
+    "ANTHROPIC_BASE_URL=https://gateway.internal/anthropic\n"
+    "HTTPS_PROXY=http://proxy.internal:3128\n"
+)
 
 HELLO_SOURCE = '''"""Minimal Click CLI: the start-up baseline for envaudit --version."""
 import click
@@ -528,6 +546,33 @@ def memory_rows(group: Group) -> tuple[list[list[str]], list[dict[str, object]]]
     return rows, records
 
 
+def diff_group(size: str, tree: Path, launcher: list[str], shown: str, py: str,
+               workdir: str, env: dict[str, str]) -> Group:
+    """``envaudit diff A B`` of two snapshots of the tree (made here, untimed): the tree as
+    it is, and the tree with a deploy env file (another key, a gateway, a proxy); against
+    ``json``-loading both files with the same interpreter."""
+    folder = Path(workdir) / f"diff-{size}"
+    folder.mkdir()
+    prod_env = folder / "prod.env"
+    prod_env.write_text(PROD_ENV_FILE, encoding="utf-8")
+    made = []
+    for name, extra in (("dev", []), ("prod", ["--env-file", str(prod_env)])):
+        out = folder / f"{name}.json"
+        subprocess.run([*launcher, "snapshot", "--no-process-env", "--name", name, *extra,
+                        "-o", str(out), str(tree)], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        made.append(str(out))
+    loader = folder / "json_load.py"
+    loader.write_text(JSON_LOAD_SOURCE, encoding="utf-8")
+    sizes = "+".join(f"{os.path.getsize(p) >> 10} KiB" for p in made)
+    diff = Command(f"{shown} diff dev.json prod.json <{size}> ({sizes})",
+                   [*launcher, "diff", *made], ok_codes=(0, 1),
+                   abs_goal_ms=LARGE_DIFF_MS_GOAL if size == "large" else None)
+    base = Command(f"json.load of both snapshots <{size}>", [py, str(loader), *made],
+                   short="json.load")
+    return Group(f"diff-{size}", [base], [diff])
+
+
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     """A GitHub-flavoured Markdown table."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
@@ -847,6 +892,8 @@ def bench(args: argparse.Namespace) -> None:
             )
             groups.append(group)
             inventory_groups.append((size, group, inventory))
+            if size in ("small", "large"):  # issue 6: diff of two snapshots of the tree
+                groups.append(diff_group(size, tree, launcher, shown, py, workdir, env))
         runner = Runner(env, workdir)
         try:
             floor = runner.run(["true"])

@@ -14,9 +14,11 @@ from envaudit.config import FAIL_ON
 
 if TYPE_CHECKING:
     from envaudit.config import Config
+    from envaudit.engine import Report
     from envaudit.model import Snapshot
     from envaudit.redact import SecretSet
     from envaudit.rules.base import Rule
+    from envaudit.snapshots.load import Loaded
 
 ISSUES_URL = "https://github.com/envaudit/envaudit/issues"
 #: ``--loader`` choices: ``envaudit.loaders.LOADERS`` (spelled out: the CLI imports no model).
@@ -313,6 +315,250 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
     text = FORMATTERS[OutputFormat(fmt)].render(report, RenderOptions(color, quiet, verbose))
     write_report(text, output, _State.secrets)
     sys.exit(engine.exit_code(report, fail_on or conf.fail_on or "error"))
+
+
+def _audit(path: str, *, config_file: str | None, select: tuple[str, ...] = (),
+           ignore: tuple[str, ...] = (), no_process_env: bool = False,
+           env_files: tuple[str, ...] = (), loaders: tuple[str, ...] = (),
+           pids: tuple[int, ...] = (), pythons: tuple[str, ...] = (),
+           provider: str | None = None, offline: bool = False) -> tuple[Report, Config]:
+    """Collect and audit the project at ``path`` as ``scan`` does (``snapshot``, ``diff …
+    live``); the secrets read are kept for the self-check."""
+    from envaudit import config as config_mod
+    from envaudit import engine
+    from envaudit.collectors.base import CollectOptions
+    from envaudit.output import collect_secrets
+
+    root = _check_path(path)
+    conf = config_mod.load(root, config_file)
+    extra = [_check_env_file(p, "--env-file") for p in env_files]
+    extra += [_check_env_file(p, f"env-files in {conf.source}:") for p in conf.env_files]
+    rules = _rules(_split(select), _split(ignore), conf)
+    options = CollectOptions(
+        root=root,
+        env_files=tuple(dict.fromkeys(extra)),
+        process_env=not no_process_env,
+        loaders=tuple(dict.fromkeys(loaders)) or None,
+        pids=tuple(dict.fromkeys(pids)),
+        pythons=tuple(dict.fromkeys(_check_python(p) for p in pythons)),
+        provider=provider,
+        environ=dict(os.environ),
+        offline=offline,
+        look_up_releases=any(r.meta.id == "EA501" for r in rules),
+        stale_after=(conf.stale_releases, conf.stale_days),
+        model_variables=conf.model_variables,
+        max_tokens_variables=conf.max_tokens_variables,
+    )
+    snapshot = engine.collect(options)
+    _State.secrets, _State.snapshot = collect_secrets(snapshot, os.environ), snapshot
+    return engine.audit(snapshot, rules), conf
+
+
+def _app_environ(pids: tuple[int, ...], no_process_env: bool) -> dict[str, str] | None:
+    """The audited environment, for its name (``APP_ENV`` …): the first ``--pid`` that can be
+    read, else envaudit's own; ``None`` with ``--no-process-env``."""
+    if pids:
+        from envaudit.collectors.pid_env import read_environ
+
+        for pid in pids:
+            read = read_environ(pid)
+            if not isinstance(read, str):
+                return read[1]
+        return None
+    return None if no_process_env else dict(os.environ)
+
+
+def _snapshot_of(report: Report, name: str | None, pids: tuple[int, ...],
+                 no_process_env: bool) -> Any:
+    """``(document text builder inputs)``: the host facts and the environment's name."""
+    from envaudit.host import host_facts
+    from envaudit.snapshots.document import environment_name
+
+    host = report.host or host_facts()
+    return host, environment_name(name, _app_environ(pids, no_process_env))
+
+
+def _collect_options(func: Callable[..., None]) -> Callable[..., None]:
+    """The options that say what to collect, shared by ``snapshot`` and ``diff`` (for
+    ``live``)."""
+    for option in reversed((
+        click.option("--no-process-env", is_flag=True,
+                     help="Leave envaudit's own environment out."),
+        click.option("--env-file", "env_files", multiple=True, type=click.Path(),
+                     help="Extra env file; repeatable."),
+        click.option("--loader", "loaders", multiple=True, type=click.Choice(LOADER_CHOICES),
+                     help="Loader the app uses; repeatable [default: inferred]."),
+        click.option("--pid", "pids", multiple=True, type=click.IntRange(min=0),
+                     help="A running process of the app whose environment to audit; "
+                          "repeatable."),
+        click.option("--python", "pythons", multiple=True, type=click.Path(),
+                     help="An interpreter (or venv) of the app; repeatable."),
+        click.option("--provider", type=click.Choice(["anthropic"]),
+                     help="Force the provider's rules on."),
+        click.option("--offline", is_flag=True,
+                     help="No network: compare the SDKs with the bundled release data."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                     help="Config file [default: [tool.envaudit] in pyproject.toml]."),
+        click.option("--name", help="The environment's name (prod, staging…) "
+                                    "[default: ENVAUDIT_ENVIRONMENT, APP_ENV, … if set]."),
+    )):
+        func = option(func)
+    return func
+
+
+@main.command()
+@click.argument("path", default=".", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically).")
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json",
+              show_default=True, help="json: the snapshot; markdown: the bug-ticket report.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="never", show_default=True,
+              help="Exit 1 when a finding at or above this severity exists.")
+@click.option("--select", multiple=True, help="Rules to run: ID, name or prefix.")
+@click.option("--ignore", multiple=True, help="Rules to skip: ID, name or prefix.")
+@_collect_options
+@click.option("-v", "--verbose", is_flag=True, help="Tracebacks on internal errors.")
+@_guard
+def snapshot(path: str, output: str | None, fmt: str, fail_on: str, select: tuple[str, ...],
+             ignore: tuple[str, ...], no_process_env: bool, env_files: tuple[str, ...],
+             loaders: tuple[str, ...], pids: tuple[int, ...], pythons: tuple[str, ...],
+             provider: str | None, offline: bool, config_file: str | None, name: str | None,
+             verbose: bool) -> None:
+    """Write the redacted snapshot of the project at PATH and its environment (JSON, for
+    `envaudit diff`), or the bug-ticket report with --format markdown."""
+    from envaudit import engine
+    from envaudit.output import write_report
+
+    report, _ = _audit(path, config_file=config_file, select=select, ignore=ignore,
+                       no_process_env=no_process_env, env_files=env_files, loaders=loaders,
+                       pids=pids, pythons=pythons, provider=provider, offline=offline)
+    host, env_name = _snapshot_of(report, name, pids, no_process_env)
+    report = report._replace(host=host)
+    if fmt == "markdown":
+        from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions
+
+        text = FORMATTERS[OutputFormat.MARKDOWN].render(report, RenderOptions())
+    else:
+        from envaudit.snapshots.document import snapshot_text
+
+        text = snapshot_text(report, host, env_name)
+    assert _State.secrets is not None
+    write_report(text, output, _State.secrets)
+    sys.exit(engine.exit_code(report, fail_on))
+
+
+def _labelled(loaded: list[Loaded]) -> list[Loaded]:
+    """Short labels for the tables: each file's name without its folder when the names are
+    unique, else the paths as given; the same path twice is numbered (``dev.json#2``)."""
+    short = [os.path.basename(s.label) if s.label not in ("-", "live") else s.label
+             for s in loaded]
+    labels = short if len(set(short)) == len(short) else [s.label for s in loaded]
+    if len(set(labels)) < len(labels):
+        labels = [f"{label}#{i + 1}" for i, label in enumerate(labels)]
+    return [s._replace(label=label, origin=s.label) for s, label in zip(loaded, labels)]
+
+
+@main.command()
+@click.argument("snapshots", nargs=-1, required=True, metavar="A B [C ...]")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Exit 1 when a difference, a new finding or a finding across environments "
+                   "is at or above this severity.")
+@click.option("--only", multiple=True, metavar="PATTERN",
+              help="Compare only variables matching this shell pattern (ANTHROPIC_*); "
+                   "repeatable, comma-separated.")
+@click.option("--ignore", multiple=True, metavar="PATTERN",
+              help="Leave out variables matching this shell pattern; repeatable.")
+@click.option("--project", default=".", show_default=True,
+              help="The project `live` audits.")
+@_collect_options
+@click.option("--no-color", is_flag=True, help="No ANSI colours.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list the variables that are the same.")
+@_guard
+def diff(snapshots: tuple[str, ...], fmt: str, output: str | None, fail_on: str,
+         only: tuple[str, ...], ignore: tuple[str, ...], project: str, no_process_env: bool,
+         env_files: tuple[str, ...], loaders: tuple[str, ...], pids: tuple[int, ...],
+         pythons: tuple[str, ...], provider: str | None, offline: bool,
+         config_file: str | None, name: str | None, no_color: bool, verbose: bool) -> None:
+    """Compare snapshots: files written by `envaudit snapshot` (or saved `scan --format json`
+    reports), `-` for standard input, `live` for the project and environment now."""
+    from envaudit.diff import VariableFilter, compare
+    from envaudit.diff_format import RENDERERS, render_text
+    from envaudit.redact import SecretSet
+    from envaudit.snapshots.load import load_document, read
+
+    if len(snapshots) < 2:
+        _fail("diff needs at least two snapshots (files, - for standard input, live)")
+    if snapshots.count("-") > 1:
+        _fail("standard input (-) can be read once")
+    if snapshots.count("live") > 1:
+        _fail("live can be given once")
+    loaded: list[Loaded] = []
+    for item in snapshots:
+        if item == "live" and not os.path.exists(item):
+            from envaudit.snapshots.document import snapshot_dict
+
+            report, _ = _audit(project, config_file=config_file, no_process_env=no_process_env,
+                               env_files=env_files, loaders=loaders, pids=pids,
+                               pythons=pythons, provider=provider, offline=offline)
+            host, env_name = _snapshot_of(report, name, pids, no_process_env)
+            loaded.append(load_document(snapshot_dict(report, host, env_name), "live"))
+        else:
+            loaded.append(read(item))
+    loaded = _labelled(loaded)
+    comparison = compare(loaded, VariableFilter(_split(only), _split(ignore)))
+    if fmt == "text":
+        color = (not no_color and output is None and not os.environ.get("NO_COLOR")
+                 and sys.stdout.isatty())
+        text = render_text(comparison, color, verbose)
+    else:
+        text = RENDERERS[fmt](comparison)
+    from envaudit.output import write_report
+
+    write_report(text, output, _State.secrets or SecretSet())
+    sys.exit(1 if comparison.threshold_reached(fail_on) else 0)
+
+
+@main.command("ps")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically).")
+@click.option("-a", "--all", "everything", is_flag=True,
+              help="Also list the processes without provider variables.")
+@click.option("-w", "--wide", is_flag=True, help="Text: do not cut commands to the line width.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
+              help="Exit 1 when a process listed shows a secret in its command line (EA705, "
+                   "an error); never: exit 0.")
+@click.option("--backend", type=click.Choice(["auto", "proc", "psutil"]), default="auto",
+              hidden=True, help="How processes are read (benchmarks, tests).")
+@click.option("-q", "--quiet", is_flag=True, help="The table only.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also count zombies and processes that exited while read.")
+@_guard
+def ps(fmt: str, output: str | None, everything: bool, wide: bool, fail_on: str, backend: str,
+       quiet: bool, verbose: bool) -> None:
+    """Processes whose environment holds provider variables (or whose command line holds a
+    provider credential), with user, start time, command and each variable's value or hint.
+
+    Exit 1 when one of them shows a secret in its command line (EA705)."""
+    from envaudit import ps_format
+    from envaudit.output import write_report
+    from envaudit.processes import list_processes
+
+    plist, secrets = list_processes(everything=everything, backend_name=backend)
+    secrets.add_all(os.environ.items())
+    _State.secrets = secrets
+    width: int | None = None
+    if not wide:
+        width = ps_format.PIPED_COMMAND_WIDTH
+        if output is None and sys.stdout.isatty():
+            import shutil
+
+            width = shutil.get_terminal_size().columns
+    text = ps_format.render(plist, fmt, ps_format.PsRender(width, quiet, verbose))
+    write_report(text, output, secrets)
+    sys.exit(ps_format.exit_code(plist, fail_on))
 
 
 @main.command()

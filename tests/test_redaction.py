@@ -520,6 +520,19 @@ def test_no_planted_secret_reaches_any_output(planted: list[Planted], runner: Cl
         runs.append(("-v", runner.invoke(main, [*base, "-v"], env=environ), None))
         runs.append(("no command", runner.invoke(main, ["--env-file", str(deploy), str(root)],
                                                  env=environ), None))
+        # snapshots (JSON to stdout and to a file, Markdown), then diffs of the file against
+        # `live` (the same project audited again) in every diff format
+        snap = root.parent / "snap.json"
+        snap_args = ["snapshot", str(root), "--env-file", str(deploy)]
+        runs.append(("snapshot -o", runner.invoke(main, [*snap_args, "-o", str(snap)],
+                                                  env=environ), snap))
+        runs.append(("snapshot", runner.invoke(main, snap_args, env=environ), None))
+        runs.append(("snapshot markdown", runner.invoke(main, [*snap_args, "--format",
+                                                               "markdown"], env=environ), None))
+        for fmt in ("text", "json", "markdown"):
+            runs.append((f"diff {fmt}", runner.invoke(main, [
+                "diff", str(snap), "live", "--project", str(root), "--env-file", str(deploy),
+                "--format", fmt, "-v"], env=environ), None))
         for name, result, written in runs:
             assert result.exit_code in (0, 1), (name, result.stderr)
             _assert_hidden(planted, f"{name} stdout", result.stdout)

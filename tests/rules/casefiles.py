@@ -15,6 +15,16 @@ A case is a small project: dotenv files, maybe a manifest or app code, and an op
     no-process-env = true           # --no-process-env even with an [env] table
     release-data = "releases.toml"  # EA501: this release data instead of the bundled one
 
+A rule that compares environments (EA706, run by ``envaudit diff``) has cases whose
+``case.toml`` holds a ``[diff]`` table instead: each listed subfolder is an environment (a
+project of its own, with its own ``case.toml``), snapshotted through the real pipeline and
+compared in order, under the labels given (the file names a user would pass to ``diff``)::
+
+    [diff]
+    environments = ["dev", "prod"]            # subfolders of the case
+    labels = ["dev.json", "prod.json"]        # optional; default: the folder names
+    names = ["", "production"]                # optional: each snapshot's --name ("": none)
+
 Every case runs offline (``--offline``: no package index is asked; a ``file:`` index in the
 case's ``[env]`` is still read). EA501 runs only in its own folder: its findings follow the
 bundled release data, which a refresh changes, and every other case with an SDK installed would
@@ -36,6 +46,7 @@ from envaudit import engine
 from envaudit.catalogue import load_toml
 from envaudit.collectors.base import CollectOptions
 from envaudit.engine import Report
+from envaudit.host import Host
 from envaudit.model import Finding
 from envaudit.rules import ALL_RULES
 
@@ -89,7 +100,7 @@ def case_config(case: Case) -> dict[str, Any]:
 def options(case: Case) -> CollectOptions:
     """The ``CollectOptions`` the CLI would build for this case."""
     config = case_config(case)
-    unknown = set(config) - {"env", "options"}
+    unknown = set(config) - {"env", "options", "diff"}
     opts = config.get("options", {})
     unknown |= set(opts) - _OPTIONS
     if unknown:
@@ -121,10 +132,40 @@ OWN_FOLDER_ONLY = ("EA501", "EA604")
 
 def run(case: Case) -> Report:
     """Collect and audit the case through the real pipeline (``OWN_FOLDER_ONLY`` rules only in
-    their own folders)."""
+    their own folders); a ``[diff]`` case is compared instead (``run_diff``)."""
+    if "diff" in case_config(case):
+        return run_diff(case)
     rules = tuple(r for r in ALL_RULES
                   if r.meta.id not in OWN_FOLDER_ONLY or case.rule_id == r.meta.id)
     return engine.audit(engine.collect(options(case)), rules)
+
+
+#: The host every case's snapshot records: goldens must not name the machine running them.
+CASE_HOST = Host(system="Linux 6.1.0", machine="x86_64", distribution="Debian GNU/Linux 12",
+                 hostname="case-host", container=None, python="3.11.7 (cpython)",
+                 envaudit="0.1.0", time=f"{CASE_DATE}T12:00:00Z")
+
+
+def run_diff(case: Case) -> Report:
+    """Snapshot each environment of a ``[diff]`` case through the real pipeline, compare them
+    as ``envaudit diff`` does, and return the comparison's findings as a report over the first
+    environment's snapshot (so the redaction checks see its values)."""
+    from envaudit.diff import compare
+    from envaudit.snapshots.document import EnvironmentName, snapshot_dict
+    from envaudit.snapshots.load import load_document
+
+    table = case_config(case)["diff"]
+    folders = table["environments"]
+    labels = table.get("labels", folders)
+    names = table.get("names", [""] * len(folders))
+    loaded, reports = [], []
+    for folder, label, name in zip(folders, labels, names):
+        report = run(Case(case.rule_id, case.path / folder))
+        reports.append(report)
+        env_name = EnvironmentName(name, "--name") if name else None
+        loaded.append(load_document(snapshot_dict(report, CASE_HOST, env_name), label))
+    comparison = compare(loaded)
+    return Report(reports[0].snapshot, comparison.findings, ALL_RULES)
 
 
 def line_of(finding: Finding) -> str:
