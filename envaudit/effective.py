@@ -308,7 +308,7 @@ def _ca_held(ctx: AuditContext, name: str, path: str) -> str:
         return ""
     from envaudit.tls import summary
 
-    return f"; {path}: {summary(ca)}"
+    return f"; {show(name, path)}: {summary(ca)}"
 
 
 def _winner(ctx: AuditContext, name: str) -> Definition | None:

@@ -681,3 +681,21 @@ def test_the_markdown_reports_sections_hold_no_secret(runner: CliRunner, tmp_pat
         for secret in secrets:
             assert secret not in text
             assert not {f for f in fragments(secret) if f in text}, secret
+
+
+@pytest.mark.parametrize("name", ["SSL_CERT_FILE", "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE",
+                                  "NODE_EXTRA_CA_CERTS"])
+def test_a_key_pasted_into_a_ca_variable_is_shown_as_a_hint(runner: CliRunner, tmp_path: Path,
+                                                            name: str) -> None:
+    """A CA variable holds a path, shown in full; a credential pasted there is not a path: the
+    TLS rules and the effective table show its hint (the self-check used to refuse the report,
+    exit 2)."""
+    key = "sk-ant-api03-" + "Ca7_" * 23 + "kAA"
+    (tmp_path / ".env").write_text("ANTHROPIC_MODEL=claude-sonnet-4-6\n", encoding="utf-8")
+    for fmt in FORMATS:
+        result = runner.invoke(main, ["scan", str(tmp_path), "--format", fmt],
+                               env={name: key, "ANTHROPIC_API_KEY": "sk-ant-api03-" + "x" * 95})
+        assert result.exit_code in (0, 1), result.stderr
+        assert key not in result.stdout and key[13:40] not in result.stdout
+        if fmt == "text":
+            assert "sk-ant-api03-…" in result.stdout

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from envaudit.collectors.tls_files import CA_DIR_VARIABLE, CONTAINER_LOADERS
 from envaudit.context import AuditContext, Site
 from envaudit.model import Finding, Severity
+from envaudit.redact import show
 from envaudit.rules.base import Rule, RuleMeta, listed
 
 if TYPE_CHECKING:
@@ -211,10 +212,11 @@ class CaFileMissing(Rule):
             if name == CA_DIR_VARIABLE and cert_file:
                 continue  # SSL_CERT_FILE wins: the folder is never looked at
             for site, path in _host_sites(ctx, name):
+                shown = show(name, path)  # a credential pasted here is not printed
                 ca = _ca(ctx, path, name == CA_DIR_VARIABLE)
                 if ca is None or ca.status in ("ok", "folder", "too-large"):
                     continue
-                what = f"{name}={path}: {ca.reason}"
+                what = f"{name}={shown}: {ca.reason}"
                 severity = None
                 if name == "SSL_CERT_FILE":
                     if ca.status == "not-a-file":
@@ -230,7 +232,7 @@ class CaFileMissing(Rule):
                               "CERTIFICATE_VERIFY_FAILED: only this folder is searched, the "
                               "default store is not loaded")
                 elif name == "NODE_EXTRA_CA_CERTS":
-                    effect = (_NODE_IGNORES.format(path=path) if ca.status == "missing"
+                    effect = (_NODE_IGNORES.format(path=shown) if ca.status == "missing"
                               else _NODE_SILENT)
                     severity = Severity.WARNING
                 else:
@@ -282,19 +284,20 @@ class CaFileInvalid(Rule):
         cert_file = ctx.effective_value("SSL_CERT_FILE")
         for name in _CA_NAMES:
             for site, path in _host_sites(ctx, name):
+                shown = show(name, path)  # a credential pasted here is not printed
                 if name == CA_DIR_VARIABLE:
                     ca = _ca(ctx, path, True)
                     if cert_file or ca is None or ca.status != "folder" or ca.hashed_files:
                         continue
-                    message = (f"SSL_CERT_DIR={path} holds no <hash>.0 file ({ca.other_files} "
+                    message = (f"SSL_CERT_DIR={shown} holds no <hash>.0 file ({ca.other_files} "
                                "other files): OpenSSL looks certificates up by subject hash, so "
                                "every HTTPS request fails with CERTIFICATE_VERIFY_FAILED")
                     yield self.finding(message, site.location, name, subject=path,
-                                       fix=f"run openssl rehash {path} (or c_rehash)")
+                                       fix=f"run openssl rehash {shown} (or c_rehash)")
                     continue
                 ca = _ca(ctx, path)
                 if ca is not None and ca.status == "too-large":
-                    message = (f"{name}={path} was not read ({ca.reason}): whether OpenSSL "
+                    message = (f"{name}={shown} was not read ({ca.reason}): whether OpenSSL "
                                "accepts it, and its certificates' dates, were not checked")
                     yield self.finding(message, site.location, name, subject=path,
                                        severity=Severity.INFO,
@@ -315,7 +318,7 @@ class CaFileInvalid(Rule):
                 else:
                     effect = f"requests cannot load it ({_REQUESTS})"
                     severity = Severity.WARNING
-                yield self.finding(f"{name}={path}: {why}; {effect}", site.location, name,
+                yield self.finding(f"{name}={shown}: {why}; {effect}", site.location, name,
                                    subject=path, severity=severity)
 
 
@@ -362,18 +365,19 @@ class CaBundleIgnored(Rule):
             return
         for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
             path = ctx.effective_value(name)
+            shown = show(name, path) if path else ""
             winner = next((d for loader in ctx.snapshot.loaders
                            if (d := ctx.effective(name, loader)) is not None), None)
             if not path or winner is None:
                 continue
             ca = _ca(ctx, path)
             holds = f" ({_holds(ca)})" if ca is not None and ca.status == "ok" else ""
-            message = (f"{name}={path}{holds} is ignored by the Anthropic Python SDK: it "
+            message = (f"{name}={shown}{holds} is ignored by the Anthropic Python SDK: it "
                        f"verifies against {_store(ctx)}, so a proxy or server signed by this "
                        "CA fails with CERTIFICATE_VERIFY_FAILED (requests and curl trust it)")
             full = ca is not None and len(ca.certificates) >= FEW_CERTIFICATES
-            fix = (f"also set SSL_CERT_FILE={path} (it holds a full bundle)" if full else
-                   f"set SSL_CERT_FILE to a bundle of the system CAs plus {path} (it replaces "
+            fix = (f"also set SSL_CERT_FILE={shown} (it holds a full bundle)" if full else
+                   f"set SSL_CERT_FILE to a bundle of the system CAs plus {shown} (it replaces "
                    "the store)")
             yield self.finding(message, winner.location, name, subject=path, fix=fix)
 
@@ -415,6 +419,7 @@ class CaFileReplacesStore(Rule):
         if not ctx.provider_in_use or not _python_sdk(ctx):
             return
         path = ctx.effective_value("SSL_CERT_FILE")
+        shown = show("SSL_CERT_FILE", path) if path else ""
         ca = _ca(ctx, path) if path else None
         if ca is None or ca.status != "ok" or ca.openssl_error is not None:
             return
@@ -423,7 +428,7 @@ class CaFileReplacesStore(Rule):
         for site, value in _host_sites(ctx, "SSL_CERT_FILE"):
             if value != path:
                 continue
-            message = (f"SSL_CERT_FILE={path} holds only {_holds(ca)}; it replaces "
+            message = (f"SSL_CERT_FILE={shown} holds only {_holds(ca)}; it replaces "
                        f"{_store(ctx)}: servers signed by any other CA, api.anthropic.com "
                        "when not intercepted by a proxy, fail with CERTIFICATE_VERIFY_FAILED")
             yield self.finding(message, site.location, "SSL_CERT_FILE", subject=path)
@@ -467,6 +472,7 @@ class CaCertExpired(Rule):
             return
         for name in _CA_NAMES:
             for site, path in _host_sites(ctx, name):
+                shown = show(name, path)  # a credential pasted here is not printed
                 ca = _ca(ctx, path, name == CA_DIR_VARIABLE)
                 if ca is None or not ca.certificates:
                     continue
@@ -488,7 +494,7 @@ class CaCertExpired(Rule):
                           for c in early[:_NAMED] if c.not_before]
                 more = len(expired) + len(early) - len(parts)
                 bad = len(expired) + len(early)
-                message = (f"{name}={path}: {bad} of its {len(ca.certificates)} certificate"
+                message = (f"{name}={shown}: {bad} of its {len(ca.certificates)} certificate"
                            f"{'s' if len(ca.certificates) != 1 else ''} out of validity "
                            f"({'; '.join(parts)}{f' +{more} more' if more else ''}): a chain "
                            "through it fails (Python: CERTIFICATE_VERIFY_FAILED certificate has "
