@@ -260,6 +260,21 @@ class ComposeService(Record):
     ``None`` when neither has it. Only the variables a rule reads, as for files."""
 
 
+class CommandSecret(Record):
+    """A secret in a process's command line (``envaudit.cmdline``): where it is and its hint,
+    never the command line itself."""
+
+    index: int
+    """The argument holding it (0: the program)."""
+    kind: str
+    """How it was recognised: ``credential`` (a known credential format), ``option-value``
+    (after ``--api-key``, ``--token`` ...), ``assignment`` (``NAME=VALUE`` with a secret name),
+    ``header`` (``Authorization: ...``), ``url-password``, ``environment-value`` (the value of
+    one of the process's own secret variables)."""
+    hint: str
+    """``redact.hint`` of the secret part."""
+
+
 class PidEnvironment(Record):
     """The environment another process started with (``--pid``)."""
 

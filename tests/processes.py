@@ -6,19 +6,24 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import psutil
 
+#: What the sleeping processes run (``python -c SLEEP ARGS...``).
+SLEEP = "import time; time.sleep(120)"
+
 
 @contextmanager
-def running(environ: Mapping[str, str | bytes]) -> Iterator[int]:
+def running(environ: Mapping[str, str | bytes], args: Sequence[str] = (),
+            cwd: str | os.PathLike[str] | None = None) -> Iterator[int]:
     """The pid of a real process that sleeps with exactly ``environ`` (values may be bytes;
-    ``PATH`` is added when missing), killed on exit."""
+    ``PATH`` is added when missing), killed on exit; it runs ``python -c SLEEP *args`` in
+    ``cwd`` (its command line's argument 3 is ``args[0]``)."""
     env = {k.encode(): v if isinstance(v, bytes) else v.encode() for k, v in environ.items()}
     env.setdefault(b"PATH", os.environ.get("PATH", "/usr/bin:/bin").encode())
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], env=env)
+    proc = subprocess.Popen([sys.executable, "-c", SLEEP, *args], env=env, cwd=cwd)
     try:
         # Popen returns when exec has closed the error pipe, which Linux does before it sets up
         # the new environment: /proc/PID/environ reads empty for a moment (measured)
@@ -38,3 +43,19 @@ def exited_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
     return proc.pid
+
+
+@contextmanager
+def zombie() -> Iterator[int]:
+    """The pid of a real zombie: a child that has exited and that nobody has reaped yet (it is
+    reaped on exit)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        deadline = time.monotonic() + 10
+        while psutil.Process(proc.pid).status() != psutil.STATUS_ZOMBIE:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the child never became a zombie")
+            time.sleep(0.01)
+        yield proc.pid
+    finally:
+        proc.wait()
