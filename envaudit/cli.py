@@ -90,7 +90,8 @@ def _guard(func: Callable[..., None]) -> Callable[..., None]:
 
         _State.verbose = bool(kwargs.get("verbose"))
         _State.secrets, _State.snapshot = SecretSet(), None
-        _State.pids = tuple(kwargs.get("pids") or ())
+        # numbers given to an IntRange --pid; _resolve_pids sets them for `--pid auto`
+        _State.pids = tuple(p for p in kwargs.get("pids") or () if isinstance(p, int))
         _State.secrets.add_all(os.environ.items())
         try:
             func(*args, **kwargs)
@@ -228,6 +229,41 @@ def _check_env_file(path: str, where: str) -> str:
     return os.path.abspath(path)
 
 
+#: The largest number ``--pid`` takes (a process id is 32 bits on every platform).
+_MAX_PID = 2**32 - 1
+
+
+def _resolve_pids(values: Sequence[str], root: str
+                  ) -> tuple[tuple[int, ...], dict[int, str] | None]:
+    """``--pid`` values (numbers, or ``auto``) for ``CollectOptions(pids=..., auto_pids=...)``:
+    the pids in the order given, each once (``auto``'s picks where it stands, pid order), and
+    ``auto``'s picks with why each was picked (``None`` when ``auto`` was not given; empty when
+    it found none: the audit then says so and uses envaudit's own environment). Anything else
+    is a one-line usage error."""
+    pids: list[int] = []
+    picked: dict[int, str] | None = None
+    for value in values:
+        text = value.strip()
+        if text.lower() == "auto":
+            if picked is None:
+                from envaudit.processes import find_app_processes
+
+                picked = find_app_processes(root)
+                pids.extend(picked)
+            continue
+        try:
+            pid = int(text)
+        except ValueError:
+            _fail(f"--pid {value}: not a process id (give a number, or auto)")
+        if pid <= 0 or pid > _MAX_PID:
+            what = "0 is not a process" if pid == 0 else "no process has that id"
+            _fail(f"--pid {value}: {what} (give the app's process id, or auto)")
+        pids.append(pid)
+    chosen = tuple(dict.fromkeys(pids))
+    _State.pids = chosen
+    return chosen, picked
+
+
 def _rules(select: tuple[str, ...], ignore: tuple[str, ...], conf: Config) -> tuple[Rule, ...]:
     """The rules chosen on the command line, else in the config file; a selector that matches
     no rule is an error wherever it is written (the config file's is named)."""
@@ -255,9 +291,11 @@ def _rules(select: tuple[str, ...], ignore: tuple[str, ...], conf: Config) -> tu
               help="Extra env file (e.g. the one given to docker run --env-file); repeatable.")
 @click.option("--loader", "loaders", multiple=True, type=click.Choice(LOADER_CHOICES),
               help="Loader the app uses; repeatable [default: inferred].")
-@click.option("--pid", "pids", multiple=True, type=click.IntRange(min=0),
+@click.option("--pid", "pids", multiple=True, metavar="PID|auto",
               help="A running process of the app: audit the environment it started with "
-                   "instead of envaudit's own; repeatable.")
+                   "instead of envaudit's own; repeatable. auto: the python/node/gunicorn/"
+                   "uvicorn/celery... processes whose working folder or command line lies in "
+                   "PATH.")
 @click.option("--python", "pythons", multiple=True, type=click.Path(),
               help="An interpreter (or venv) of the app whose packages to inventory; "
                    "repeatable [default: VIRTUAL_ENV, .venv/venv/env in the project].")
@@ -273,7 +311,7 @@ def _rules(select: tuple[str, ...], ignore: tuple[str, ...], conf: Config) -> tu
 @_guard
 def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
          select: tuple[str, ...], ignore: tuple[str, ...], no_process_env: bool,
-         env_files: tuple[str, ...], loaders: tuple[str, ...], pids: tuple[int, ...],
+         env_files: tuple[str, ...], loaders: tuple[str, ...], pids: tuple[str, ...],
          pythons: tuple[str, ...], provider: str | None, config_file: str | None,
          no_color: bool, quiet: bool, verbose: bool, offline: bool = False) -> None:
     """Collect everything about the project at PATH and run every rule."""
@@ -288,12 +326,14 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
     extra = [_check_env_file(p, "--env-file") for p in env_files]
     extra += [_check_env_file(p, f"env-files in {conf.source}:") for p in conf.env_files]
     rules = _rules(_split(select), _split(ignore), conf)
+    chosen, picked = _resolve_pids(pids, root)
     options = CollectOptions(
         root=root,
         env_files=tuple(dict.fromkeys(extra)),
         process_env=not no_process_env,
         loaders=tuple(dict.fromkeys(loaders)) or None,
-        pids=tuple(dict.fromkeys(pids)),
+        pids=chosen,
+        auto_pids=picked,
         pythons=tuple(dict.fromkeys(_check_python(p) for p in pythons)),
         provider=provider,
         environ=dict(os.environ),

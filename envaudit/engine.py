@@ -55,6 +55,7 @@ def collect(
     files: list[DotenvFile] = []
     skipped: list[Skip] = []
     process: tuple[Definition, ...] | None = None
+    own_credentials: tuple[Definition, ...] | None = None
     pids: list[PidEnvironment] = []
     python_envs: list[PythonEnvironment] = []
     node_modules: list[NodeModules] = []
@@ -90,6 +91,7 @@ def collect(
                         skipped.append(fact)
                     elif isinstance(fact, ProcessFacts):
                         process, profiles = fact.definitions, fact.profile_files
+                        own_credentials = fact.own_credentials
                     elif isinstance(fact, PidFacts):
                         pids.append(fact.environment)
                         # the first process to set a name wins
@@ -145,6 +147,7 @@ def collect(
         model_variables=options.model_variables,
         max_tokens_variables=options.max_tokens_variables,
         ca_files=ca_files(options.root, files, process, pids),
+        own_credentials=own_credentials,
     )
 
 

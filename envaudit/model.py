@@ -285,6 +285,10 @@ class PidEnvironment(Record):
     may hold secrets."""
     definitions: tuple[Definition, ...]
     """Its variables (loader ``process``, ``Location("pid", pid=...)``), those a rule reads."""
+    command_secrets: tuple[CommandSecret, ...] = ()
+    """The secrets its command line shows (EA705), in argument order."""
+    picked: str | None = None
+    """Why ``--pid auto`` picked it (``None``: named with ``--pid PID``)."""
 
 
 class Package(Record):
@@ -546,6 +550,11 @@ class Snapshot(Record):
     ca_files: tuple[CaFile, ...] = ()
     """What the CA variables' paths hold (``SSL_CERT_FILE`` ...: ``envaudit.tls``), each path
     named by a definition read once; empty when none is set (EA402-EA406)."""
+    own_credentials: tuple[Definition, ...] | None = None
+    """With ``--pid`` (``process`` is then ``None``): the credential variables of envaudit's own
+    environment, what a process started now would get besides the files (EA801); ``None``
+    without ``--pid``, or with ``--no-process-env``."""
+
 
 
 class Finding(Record):

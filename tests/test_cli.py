@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from envaudit import __version__, engine
 from envaudit.cli import main
+from envaudit.redact import hint
 from envaudit.rules import ALL_RULES
 
 VALID_KEY = "sk-ant-api03-" + "Cli7Test_" * 10 + "qrs" + "AA"
@@ -533,3 +534,150 @@ def test_loader_choices_are_the_loader_registry() -> None:
     from envaudit.loaders import LOADERS
 
     assert LOADER_CHOICES == tuple(LOADERS)
+
+
+# ---------------------------------------------------------------- ps, --pid auto, --pid values
+
+PROC_KEY = "sk-ant-api03-" + "PsEnvKey" * 11 + "efghi" + "AA"
+ARG_KEY = "sk-ant-api03-" + "PsArgKey" * 11 + "ghijk" + "AA"
+FILE_KEY = "sk-ant-api03-" + "PsDotenv" * 11 + "ijklm" + "AA"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_ps_shows_hints_never_a_secret(runner: CliRunner, tmp_path: Path, fmt: str) -> None:
+    from processes import running
+
+    with running({"ANTHROPIC_API_KEY": PROC_KEY, "DB_PASSWORD": "FAKE-db-Passw0rd"},
+                 ["app.py", "--db", "FAKE-db-Passw0rd"]) as env_pid, \
+            running({"HOME": "/home/app"}, ["job.py", f"--api-key={ARG_KEY}"]) as arg_pid:
+        result = run(runner, "ps", "--format", fmt)
+        written = run(runner, "ps", "--format", fmt, "-o", tmp_path / "ps.out")
+    assert result.exit_code == 1, result.stderr  # ARG_KEY is in a command line: EA705
+    out = result.stdout
+    for secret in (PROC_KEY, ARG_KEY, "FAKE-db-Passw0rd"):
+        assert secret not in out and secret not in result.stderr
+        assert hint(secret) in out
+    assert str(env_pid) in out and str(arg_pid) in out
+    assert (written.exit_code, written.stdout) == (1, "")
+    assert (tmp_path / "ps.out").read_text(encoding="utf-8") == out
+    if fmt == "json":
+        rows = {p["pid"]: p for p in json.loads(out)["processes"]}
+        assert rows[arg_pid]["command_secrets"][0]["kind"] == "option-value"
+        assert rows[env_pid]["command_secrets"] == [
+            {"index": 5, "kind": "environment-value", "hint": hint("FAKE-db-Passw0rd")}]
+
+
+def test_ps_fail_on_never_and_all(runner: CliRunner) -> None:
+    from processes import running
+
+    with running({"HOME": "/home/app"}, ["job.py", "--token", ARG_KEY]) as pid, \
+            running({"HOME": "/home/app"}) as plain:
+        never = run(runner, "ps", "--fail-on", "never", "--format", "json")
+        everything = run(runner, "ps", "--all", "--format", "json")
+    assert never.exit_code == 0
+    assert pid in {p["pid"] for p in json.loads(never.stdout)["processes"]}
+    assert plain not in {p["pid"] for p in json.loads(never.stdout)["processes"]}
+    assert plain in {p["pid"] for p in json.loads(everything.stdout)["processes"]}
+
+
+def test_ps_psutil_backend_gives_the_same_rows(runner: CliRunner) -> None:
+    from processes import running
+
+    with running({"ANTHROPIC_BASE_URL": "https://gw.example.com"}) as pid:
+        fast = run(runner, "ps", "--format", "json", "--backend", "proc")
+        slow = run(runner, "ps", "--format", "json", "--backend", "psutil")
+    rows = [next(p for p in json.loads(r.stdout)["processes"] if p["pid"] == pid)
+            for r in (fast, slow)]
+    assert rows[0] == rows[1]
+
+
+@pytest.mark.parametrize("value, message", [
+    ("0", "--pid 0: 0 is not a process (give the app's process id, or auto)"),
+    ("-4", "--pid -4: no process has that id (give the app's process id, or auto)"),
+    ("4294967296", "--pid 4294967296: no process has that id (give the app's process id, "
+                   "or auto)"),
+    ("web", "--pid web: not a process id (give a number, or auto)"),
+])
+def test_pid_values_that_name_no_process_are_usage_errors(runner: CliRunner, project: Path,
+                                                          value: str, message: str) -> None:
+    line = one_error_line(run(runner, "scan", project, "--pid", value))
+    assert line == f"envaudit: error: {message}"
+
+
+def test_a_pid_no_process_has_is_an_info_finding(runner: CliRunner, project: Path) -> None:
+    write(project / ".env", f"ANTHROPIC_API_KEY={FILE_KEY}\n")
+    result = run(runner, "scan", project, "--pid", "4194305", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"source": "pid", "pid": 4194305, "reason": "no such process"} in report["skipped"]
+    [finding] = [f for f in report["findings"] if f["location"]["source"] == "pid"]
+    assert (finding["id"], finding["location"]) == ("EA802", {"source": "pid", "pid": 4194305})
+
+
+def _app(project: Path) -> Path:
+    write(project / ".env", f"ANTHROPIC_API_KEY={FILE_KEY}\n")
+    write(project / "requirements.txt", "anthropic\npython-dotenv\n")
+    write(project / "app.py", "from dotenv import load_dotenv\nload_dotenv()\n"
+                              "import anthropic\nclient = anthropic.Anthropic()\n")
+    return project
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "sarif"])
+def test_scan_pid_never_prints_a_secret(runner: CliRunner, project: Path, fmt: str) -> None:
+    from processes import running
+
+    _app(project)
+    with running({"ANTHROPIC_API_KEY": PROC_KEY, "HTTPS_PROXY": "http://u:FAKE-proxy-pw@p:3128"},
+                 ["app.py", "--api-key", ARG_KEY]) as pid:
+        result = run(runner, "scan", project, "--pid", str(pid), "--format", fmt,
+                     env={"ANTHROPIC_API_KEY": FILE_KEY})
+    assert result.exit_code == 1, result.stderr  # EA705
+    for secret in (PROC_KEY, ARG_KEY, FILE_KEY, "FAKE-proxy-pw"):
+        assert secret not in result.stdout and secret not in result.stderr
+    assert "EA705" in result.stdout and "EA801" in result.stdout
+    if fmt == "text":
+        assert (f"  Read from pid {pid}: the environment it started with (/proc/PID/environ "
+                "is fixed at exec); values it loaded later with load_dotenv() or "
+                "dotenv.config() are not in it, and the .env rows show what its loader would "
+                "have added.") in result.stdout.splitlines()
+
+
+def test_pid_auto_picks_the_app_and_says_why(runner: CliRunner, project: Path,
+                                            tmp_path: Path) -> None:
+    from processes import running
+
+    _app(project)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with running({"ANTHROPIC_MODEL": "claude-sonnet-4-6"}, cwd=project) as pid, \
+            running({"ANTHROPIC_MODEL": "claude-opus-4-1"}, cwd=elsewhere) as other:
+        text = run(runner, "scan", project, "--pid", "auto")
+        raw = run(runner, "scan", project, "--pid", "auto", "--format", "json")
+    name = Path(sys.executable).name
+    assert (f"  pid {pid} ({_comm(name)}): picked by --pid auto, {name} whose working folder "
+            "is the audited folder") in text.stdout.splitlines()
+    report = json.loads(raw.stdout)
+    assert [p["pid"] for p in report["pids"]] == [pid]
+    assert report["pids"][0]["picked"] == f"{name} whose working folder is the audited folder"
+    assert str(other) not in text.stdout
+
+
+def _comm(name: str) -> str:
+    """What ``Process.name()`` says for an interpreter called ``name``."""
+    return name[:15]
+
+
+def test_pid_auto_without_an_app_process_audits_envaudit_s_own_environment(
+        runner: CliRunner, project: Path) -> None:
+    _app(project)
+    result = run(runner, "scan", project, "--pid", "auto", "--format", "json",
+                 env={"ANTHROPIC_BASE_URL": "https://gw.example.com"})
+    report = json.loads(result.stdout)
+    assert [s for s in report["skipped"] if s["source"] == "pid"] == [{"source": "pid", "reason": (
+        "--pid auto found no app process (python, node, gunicorn, uvicorn, celery ...) whose "
+        "working folder or command line lies in the audited folder; envaudit's own "
+        "environment is audited instead")}]
+    assert "pids" not in report
+    url = next(v for v in report["variables"] if v["name"] == "ANTHROPIC_BASE_URL")
+    assert [s["location"] for s in url["sources"]] == [{"source": "process"}]
+    assert "EA802" not in {f["id"] for f in report["findings"]}

@@ -4,7 +4,7 @@ finding and no row of the effective-configuration table, in any rule case or sam
 from __future__ import annotations
 
 import pytest
-from rules.casefiles import Case, all_cases, line_of, options
+from rules.casefiles import Case, all_cases, line_of, started
 from test_sample_envs import PROJECTS, options_for
 
 from envaudit import engine
@@ -19,9 +19,9 @@ def _outcome(opts: engine.CollectOptions) -> tuple[list[str], list[object]]:
 
 @pytest.mark.parametrize("case", all_cases(), ids=lambda c: c.id)
 def test_rule_case_is_the_same_with_every_variable_kept(case: Case) -> None:
-    opts = options(case)
-    assert not opts.all_variables
-    assert _outcome(opts) == _outcome(opts._replace(all_variables=True))
+    with started(case) as opts:
+        assert not opts.all_variables
+        assert _outcome(opts) == _outcome(opts._replace(all_variables=True))
 
 
 @pytest.mark.parametrize("project", PROJECTS)

@@ -89,6 +89,10 @@ class CollectOptions(Record):
     ``None`` otherwise (the compose collector then looks at the root itself)."""
     pids: tuple[int, ...] = ()
     """Processes whose environments the app starts with (``--pid``), in the order given."""
+    auto_pids: Mapping[int, str] | None = None
+    """``--pid auto``'s picks among ``pids``, with why each was picked
+    (``processes.find_app_processes``); empty when it found none, ``None`` when it was not
+    asked."""
     pythons: tuple[str, ...] = ()
     """Interpreters whose packages to inventory (``--python``), absolute paths."""
     app_environ: Mapping[str, str] | None = None
@@ -153,6 +157,10 @@ class ProcessFacts(Record):
     was not read (``--pid``: the app is another process)."""
     profile_files: tuple[str, ...]
     """Anthropic SDK profile files on disk."""
+    own_credentials: tuple[Definition, ...] | None = None
+    """With ``--pid`` (``definitions`` is then ``None``): the credential variables of
+    envaudit's own environment (``Snapshot.own_credentials``, EA801)."""
+
 
 
 class PidFacts(Record):

@@ -4,7 +4,8 @@ What is read is the environment a process *started* with (``/proc/PID/environ`` 
 process's own memory on macOS and Windows): what ``load_dotenv()`` or ``dotenv.config()`` then
 added is not in it, which is exactly the input the loader models need. A process that is gone,
 a zombie, or one envaudit may not read (another user's, without root) is a ``Skip`` with a short
-reason; nothing else is collected for it and the run goes on.
+reason (EA802); nothing else is collected for it and the run goes on. Its command line is read
+for the secrets it shows (EA705: their index, kind and hint only, ``envaudit.cmdline``).
 
 psutil is imported only when ``--pid`` is given.
 """
@@ -56,6 +57,22 @@ def read_environ(pid: int) -> tuple[str, dict[str, str]] | str:
     return name, environ
 
 
+def read_argv(pid: int) -> list[str]:
+    """The command line of process ``pid`` (empty when it cannot be read: gone, a zombie)."""
+    import psutil
+
+    try:
+        return list(psutil.Process(pid).cmdline())
+    except (psutil.Error, OSError, ValueError):
+        return []
+
+
+#: ``--pid auto``'s Skip when it found no process of the app.
+AUTO_NONE = ("--pid auto found no app process (python, node, gunicorn, uvicorn, celery ...) "
+             "whose working folder or command line lies in the audited folder; envaudit's own "
+             "environment is audited instead")
+
+
 class PidEnvCollector(Collector):
     """The environments of ``CollectOptions.pids`` (phase 0: the files are interpolated
     against them)."""
@@ -64,7 +81,12 @@ class PidEnvCollector(Collector):
     phase = 0
 
     def collect(self, options: CollectOptions) -> Iterator[Fact]:
-        """One ``PidFacts`` per process read, one ``Skip`` per process that could not be."""
+        """One ``PidFacts`` per process read (with the secrets its command line shows, and why
+        ``--pid auto`` picked it), one ``Skip`` per process that could not be, and one when
+        ``--pid auto`` found none."""
+        picked = options.auto_pids
+        if picked is not None and not picked:
+            yield Skip(SOURCE, AUTO_NONE)
         keep = options.keep()
         for pid in dict.fromkeys(options.pids):
             read = read_environ(pid)
@@ -77,4 +99,8 @@ class PidEnvCollector(Collector):
             definitions = tuple(Definition(key, value, location, PROCESS)
                                 for key, value in environ.items()
                                 if kept is None or key in kept)
-            yield PidFacts(PidEnvironment(pid, name, definitions), environ)
+            from envaudit.cmdline import find_secrets
+
+            secrets = find_secrets(read_argv(pid), environ)
+            why = picked.get(pid) if picked else None
+            yield PidFacts(PidEnvironment(pid, name, definitions, secrets, why), environ)

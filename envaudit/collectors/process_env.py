@@ -36,10 +36,23 @@ def profile_files(environ: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(found)
 
 
+def own_credentials(environ: Mapping[str, str]) -> tuple[Definition, ...]:
+    """The credential variables of ``environ`` (the catalogue's credential and platform
+    credential variables), at the process location: with ``--pid``, what a process started
+    now from envaudit's environment would get besides the files (EA801)."""
+    from envaudit.catalogue import credentials
+
+    cat = credentials()
+    names = (*cat.variables, *cat.platform_variables)
+    location = Location(PROCESS)
+    return tuple(Definition(name, environ[name], location, PROCESS) for name in names
+                 if name in environ)
+
+
 class ProcessEnvCollector(Collector):
     """The environment envaudit itself runs in (skipped with ``--no-process-env``, and with
     ``--pid``: the app is then another process, and its profile files are those its own
-    environment points at)."""
+    environment points at; only envaudit's credential variables are kept then, for EA801)."""
 
     name = "process-env"
 
@@ -47,7 +60,9 @@ class ProcessEnvCollector(Collector):
         """Yield one ``ProcessFacts``."""
         if options.pids:
             app = options.app_environ
-            yield ProcessFacts(None, profile_files(app) if app is not None else ())
+            yield ProcessFacts(None, profile_files(app) if app is not None else (),
+                               own_credentials(options.environ) if options.process_env
+                               else None)
             return
         if not options.process_env:
             return

@@ -84,6 +84,29 @@ def environment_note(snap: Snapshot) -> str | None:
     return None
 
 
+def pid_limit_note(snap: Snapshot) -> str | None:
+    """With ``--pid``, the limit of what was read, as one sentence for any report (``None``
+    without ``--pid``, or when no process could be read): /proc shows the environment a
+    process started with, not what it loaded itself later."""
+    if not snap.pids:
+        return None
+    pids = [str(e.pid) for e in snap.pids]
+    if len(pids) == 1:
+        which, verb, own = f"pid {pids[0]}", "it", "its"
+    else:
+        which, verb, own = f"pids {', '.join(pids[:-1])} and {pids[-1]}", "they", "their"
+    return (f"Read from {which}: the environment {verb} started with (/proc/PID/environ is "
+            f"fixed at exec); values {verb} loaded later with load_dotenv() or dotenv.config() "
+            f"are not in it, and the .env rows show what {own} loader would have added.")
+
+
+def pid_pick_notes(snap: Snapshot) -> list[str]:
+    """Which processes ``--pid auto`` picked and why, one sentence each (``pid 42 (gunicorn):
+    picked by --pid auto, gunicorn whose working folder is the audited folder``)."""
+    return [f"pid {e.pid}" + (f" ({e.name})" if e.name else "") + f": picked by --pid auto, "
+            f"{e.picked}" for e in snap.pids if e.picked]
+
+
 def skip_where(skip: Skip) -> str:
     """What a skipped item was: its path, ``pid 42``, or its source."""
     if skip.path is not None:

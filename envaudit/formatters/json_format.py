@@ -10,7 +10,7 @@ from envaudit.effective import sdks, variables, variables_json
 from envaudit.engine import Report
 from envaudit.formatters import base
 from envaudit.formatters.base import Formatter, RenderOptions
-from envaudit.model import Finding
+from envaudit.model import Finding, Snapshot
 
 
 def finding_json(f: Finding) -> dict[str, Any]:
@@ -40,8 +40,9 @@ def finding_text(f: Finding) -> str:
 
 
 def _report(report: Report, findings: list[Any], variables: list[Any]) -> dict[str, Any]:
-    """The report's members in the spec's order, with ``findings`` and ``variables`` given."""
-    return {
+    """The report's members in the spec's order, with ``findings`` and ``variables`` given;
+    ``pids`` only with ``--pid`` (``pids_json``)."""
+    out = {
         "schema_version": 1,
         "tool": {"name": "envaudit", "version": base.versions()["envaudit"]},
         "root": report.snapshot.root,
@@ -54,6 +55,16 @@ def _report(report: Report, findings: list[Any], variables: list[Any]) -> dict[s
         "sdks": sdks(report.view()),
         "network": _network(report),
     }
+    if report.snapshot.pids:
+        out["pids"] = pids_json(report.snapshot)
+    return out
+
+
+def pids_json(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """``pids``: each process read (``--pid``), in order: its pid, its executable's name, and
+    why ``--pid auto`` picked it (``null``: named by its pid). Those not read are in
+    ``skipped``."""
+    return [{"pid": e.pid, "name": e.name, "picked": e.picked} for e in snapshot.pids]
 
 
 def _network(report: Report) -> dict[str, Any] | None:

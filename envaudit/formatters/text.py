@@ -51,6 +51,10 @@ class TextFormatter(Formatter):
         out.append(_style(f"envaudit {base.versions()['envaudit']}", _BOLD, on)
                    + f" · {short_root(snap.root)} · {plural(len(snap.files), 'dotenv file')}"
                    + f" · {env_note} · loaders: {', '.join(snap.loaders)}")
+        out.extend(f"  {note}" for note in base.pid_pick_notes(snap))
+        limit = base.pid_limit_note(snap)
+        if limit is not None and not options.quiet:
+            out.append(f"  {limit}")
         if options.verbose:
             out.extend(f"  loader {u.loader}: {u.reason}" for u in snap.loader_uses)
             out.extend(f"  read {f.path} ({f.role}; {', '.join(f.loaders)}{_origin(f.origin)})"

@@ -25,6 +25,21 @@ compared in order, under the labels given (the file names a user would pass to `
     labels = ["dev.json", "prod.json"]        # optional; default: the folder names
     names = ["", "production"]                # optional: each snapshot's --name ("": none)
 
+A rule about running processes (EA705, EA801, EA802) has cases that start real ones: each
+``[[process]]`` table is a process the harness starts before the scan (``started``), passes
+with ``--pid`` in table order, and kills after::
+
+    [[process]]
+    env = {ANTHROPIC_API_KEY = "sk-ant-…"}  # its whole environment ({case} and PATH as [env])
+    argv = ["--api-key", "sk-ant-…"]         # it runs `python -c SLEEP ARGV...` in the case
+                                             # folder: argument 3 is ARGV's first
+    state = "exited"                         # optional: "running" (default), "exited" (started
+                                             # and reaped before the scan), "zombie" (exited,
+                                             # not reaped until after it)
+
+Pids change from run to run: in ``.expected`` messages each pid read is ``<pid1>``,
+``<pid2>``… in ``--pid`` order, then each pid not read (skipped) in the same order.
+
 Every case runs offline (``--offline``: no package index is asked; a ``file:`` index in the
 case's ``[env]`` is still read). EA501 runs only in its own folder: its findings follow the
 bundled release data, which a refresh changes, and every other case with an SDK installed would
@@ -37,7 +52,12 @@ Next to the folder, ``<case>.expected`` holds one line per finding,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,17 +120,13 @@ def case_config(case: Case) -> dict[str, Any]:
 def options(case: Case) -> CollectOptions:
     """The ``CollectOptions`` the CLI would build for this case."""
     config = case_config(case)
-    unknown = set(config) - {"env", "options", "diff"}
+    unknown = set(config) - {"env", "options", "diff", "process"}
     opts = config.get("options", {})
     unknown |= set(opts) - _OPTIONS
     if unknown:
         raise ValueError(f"{case.id}/case.toml: unknown keys {sorted(unknown)}")
     env = config.get("env")
-    environ = {k: str(v).replace("{case}", str(case.path)) for k, v in (env or {}).items()}
-    if "PATH" in environ and "{case}" not in str((env or {})["PATH"]):
-        # a case's PATH is scenery: the interpreters of the machine running the tests must not
-        # join its inventory (a PATH naming {case}/... is the case's own)
-        environ["PATH"] = str(case.path / ".no-such-bin")
+    environ = _environ(case, env or {})
     loaders = opts.get("loaders")
     return CollectOptions(
         root=str(case.path),
@@ -125,6 +141,73 @@ def options(case: Case) -> CollectOptions:
     )
 
 
+def _environ(case: Case, table: Mapping[str, Any]) -> dict[str, str]:
+    """An ``[env]`` (or a process's ``env``) table as an environment: ``{case}`` replaced, a
+    PATH turned into scenery."""
+    environ = {k: str(v).replace("{case}", str(case.path)) for k, v in table.items()}
+    if "PATH" in environ and "{case}" not in str(table["PATH"]):
+        # a case's PATH is scenery: the interpreters of the machine running the tests must not
+        # join its inventory (a PATH naming {case}/... is the case's own)
+        environ["PATH"] = str(case.path / ".no-such-bin")
+    return environ
+
+
+#: What a case's running process does (``python -c SLEEP ARGV...``).
+SLEEP = "import time; time.sleep(300)"
+
+
+@contextmanager
+def started(case: Case) -> Iterator[CollectOptions]:
+    """``options(case)`` with the case's ``[[process]]`` tables started and given as
+    ``--pid`` (in table order), each killed and reaped on exit."""
+    opts = options(case)
+    tables = case_config(case).get("process", [])
+    with ExitStack() as stack:
+        pids = [stack.enter_context(_process(case, table)) for table in tables]
+        yield opts._replace(pids=tuple(pids)) if pids else opts
+
+
+@contextmanager
+def _process(case: Case, table: Mapping[str, Any]) -> Iterator[int]:
+    """One ``[[process]]``: its pid, in the state asked for."""
+    unknown = set(table) - {"env", "argv", "state"}
+    state = table.get("state", "running")
+    if unknown or state not in ("running", "exited", "zombie"):
+        raise ValueError(f"{case.id}/case.toml: bad [[process]] {sorted(unknown) or state}")
+    environ = _environ(case, table.get("env", {}))
+    code = SLEEP if state == "running" else "pass"
+    proc = subprocess.Popen([sys.executable, "-c", code, *map(str, table.get("argv", []))],
+                            env=environ, cwd=case.path)
+    try:
+        if state == "exited":
+            proc.wait()
+        else:
+            _wait_until_ready(proc.pid, state, bool(environ))
+        yield proc.pid
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def _wait_until_ready(pid: int, state: str, has_environ: bool) -> None:
+    """Until exec has set the process up (Linux shows an empty environment for a moment after
+    ``Popen`` returns), or until it is a zombie."""
+    import psutil
+
+    deadline = time.monotonic() + 10
+    process = psutil.Process(pid)
+    while True:
+        if state == "zombie":
+            ready = process.status() == psutil.STATUS_ZOMBIE
+        else:
+            ready = not has_environ or bool(process.environ())
+        if ready:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"process {pid} never became {state}")
+        time.sleep(0.005)
+
+
 #: Rules run only in their own case folders: EA501 (its findings follow the bundled release
 #: data), EA604 (an info finding for every case whose scenery is a gateway base URL).
 OWN_FOLDER_ONLY = ("EA501", "EA604")
@@ -137,7 +220,8 @@ def run(case: Case) -> Report:
         return run_diff(case)
     rules = tuple(r for r in ALL_RULES
                   if r.meta.id not in OWN_FOLDER_ONLY or case.rule_id == r.meta.id)
-    return engine.audit(engine.collect(options(case)), rules)
+    with started(case) as opts:
+        return engine.audit(engine.collect(opts), rules)
 
 
 #: The host every case's snapshot records: goldens must not name the machine running them.
@@ -176,8 +260,15 @@ def line_of(finding: Finding) -> str:
 
 
 def render(report: Report) -> str:
-    """The ``.expected`` text for a report."""
-    return "".join(line_of(f) + "\n" for f in report.findings)
+    """The ``.expected`` text for a report (pids as ``<pid1>``…: module docstring)."""
+    text = "".join(line_of(f) + "\n" for f in report.findings)
+    snapshot = report.snapshot
+    pids = [e.pid for e in snapshot.pids]
+    pids += [s.pid for s in snapshot.skipped if s.source == "pid" and s.pid is not None]
+    if not pids:
+        return text
+    names = {str(pid): f"<pid{i}>" for i, pid in enumerate(dict.fromkeys(pids), start=1)}
+    return re.sub(r"(?<![\w.])\d+(?!\w)", lambda m: names.get(m.group(0), m.group(0)), text)
 
 
 def case_files(case: Case) -> Iterator[Path]:

@@ -16,7 +16,7 @@ from envaudit.redact import SecretSet
 from envaudit.rules import RULES_BY_ID
 
 from . import make_binary_cases
-from .casefiles import CASES, Case, all_cases, render, run
+from .casefiles import CASES, Case, all_cases, case_config, render, run
 
 CASE_LIST = all_cases()
 
@@ -36,6 +36,10 @@ def test_case(case: Case, update_golden: bool) -> None:
         for reading in f.readings:
             secrets.add_all((d.name, d.value) for d in reading.definitions)
     secrets.add_all((d.name, d.value) for d in report.snapshot.process or ())
+    secrets.add_all((d.name, d.value) for d in report.snapshot.own_credentials or ())
+    for table in case_config(case).get("process", []):  # what the case's processes hold
+        secrets.add_all((k, str(v)) for k, v in table.get("env", {}).items())
+        secrets.add_all(("COMMAND_LINE_SECRET", str(arg)) for arg in table.get("argv", []))
     for service in report.snapshot.compose:
         secrets.add_all((d.name, d.value) for d in service.environment)
     secrets.check(text)

@@ -1,0 +1,4 @@
+"""Answer support tickets with Claude."""
+from anthropic import Anthropic
+
+client = Anthropic()
