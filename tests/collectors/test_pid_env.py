@@ -22,7 +22,7 @@ from processes import exited_pid, running
 from envaudit.cli import main
 from envaudit.collectors.base import CollectOptions, PidFacts
 from envaudit.collectors.pid_env import PidEnvCollector, read_environ
-from envaudit.model import Location, Skip
+from envaudit.model import Definition, Location, Skip
 
 KEY = "sk-ant-api03-" + "Pq7_" * 23 + "xAA"
 OWN_KEY = "sk-ant-api03-" + "Zz9-" * 23 + "yAA"
@@ -207,3 +207,46 @@ def test_values_that_are_not_utf8_are_reported_without_a_crash(runner: CliRunner
             if fmt == "text":
                 assert (b"ANTHROPIC_API_KEY contains the byte 0xFF, which is not UTF-8, at "
                         b"position 107") in proc.stdout
+
+
+# ------------------------------------------------------------- command lines, --pid auto
+
+
+def test_the_command_line_s_secrets_are_kept_as_index_kind_and_hint(tmp_path: Path) -> None:
+    from envaudit.model import CommandSecret
+    from envaudit.redact import hint
+
+    with running({"ANTHROPIC_BASE_URL": "https://gw.example.com"},
+                 ["app.py", "--api-key", KEY]) as pid:
+        [fact] = list(PidEnvCollector().collect(CollectOptions(str(tmp_path), pids=(pid,))))
+    assert isinstance(fact, PidFacts)
+    assert fact.environment.command_secrets == (CommandSecret(5, "option-value", hint(KEY)),)
+    assert KEY not in repr(fact.environment)  # the command line itself is never kept
+    assert fact.environment.picked is None
+
+
+def test_auto_s_picks_say_why_and_none_found_is_a_skip(tmp_path: Path) -> None:
+    with running({"ANTHROPIC_MODEL": "claude-sonnet-4-6"}) as pid:
+        facts = list(PidEnvCollector().collect(CollectOptions(
+            str(tmp_path), pids=(pid,), auto_pids={pid: "python whose working folder is the "
+                                                        "audited folder"})))
+    assert [f.environment.picked for f in facts if isinstance(f, PidFacts)] == [
+        "python whose working folder is the audited folder"]
+    none = list(PidEnvCollector().collect(CollectOptions(str(tmp_path), auto_pids={})))
+    assert len(none) == 1 and isinstance(none[0], Skip) and none[0].pid is None
+    assert none[0].reason.startswith("--pid auto found no app process")
+
+
+def test_envaudit_s_own_credentials_are_kept_apart_with_pid(tmp_path: Path) -> None:
+    from envaudit import engine
+
+    own = {"ANTHROPIC_API_KEY": OWN_KEY, "ANTHROPIC_BASE_URL": "https://own.example.com"}
+    with running({"ANTHROPIC_API_KEY": KEY}) as pid:
+        snap = engine.collect(CollectOptions(str(tmp_path), pids=(pid,), environ=own))
+        files_only = engine.collect(CollectOptions(str(tmp_path), pids=(pid,), environ=own,
+                                                   process_env=False))
+    assert snap.process is None  # the app is the other process
+    assert snap.own_credentials == (Definition("ANTHROPIC_API_KEY", OWN_KEY, Location("process"),
+                                               "process"),)
+    assert files_only.own_credentials is None
+    assert engine.collect(CollectOptions(str(tmp_path), environ=own)).own_credentials is None
