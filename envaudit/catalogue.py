@@ -71,6 +71,10 @@ class CredentialCatalogue(Record):
     """One alternation of every placeholder pattern (source; matched case-insensitively)."""
     foreign_regex: str
     """One alternation of every foreign pattern (source)."""
+    needles: tuple[str, ...] = ()
+    """Literal starts that every credential of every format begins with, none holding another
+    (``sk-`` covers ``sk-ant-`` and ``sk-proj-``): a text without any of them holds no
+    credential (EA704 searches source files for these bytes before any pattern runs)."""
 
     @property
     def placeholders(self) -> re.Pattern[str]:
@@ -99,6 +103,9 @@ def credentials() -> CredentialCatalogue:
         for e in raw["foreign"]
     )
     placeholder = "|".join(f"(?:{p})" for p in raw["placeholders"]["patterns"])
+    starts = {fmt.prefix for fmt in anthropic} | {
+        n for e in raw["foreign"] for n in e.get("needles", [e["prefix"]])}
+    needles = tuple(sorted(n for n in starts if not any(o != n and o in n for o in starts)))
     platform = raw["platform"]
     return CredentialCatalogue(
         anthropic=anthropic,
@@ -112,4 +119,5 @@ def credentials() -> CredentialCatalogue:
         misnamed_prefixes=tuple(raw["misnamed"]["prefixes"]),
         placeholder_regex=placeholder,
         foreign_regex="|".join(f"(?:{f.regex})" for f in foreign),
+        needles=needles,
     )

@@ -29,6 +29,7 @@ from envaudit.model import (
     DockerBuild,
     DotenvFile,
     Finding,
+    GitStatus,
     LoaderUse,
     NodeModules,
     PidEnvironment,
@@ -67,6 +68,7 @@ def collect(
     docker_build: DockerBuild | None = None
     compose: ComposeFacts | None = None
     pending: PendingReleases | None = None
+    git: GitStatus | None = None
     from envaudit.source.facts import CodeFacts  # the source collector imports it anyway
 
     code: CodeFacts | None = None
@@ -74,8 +76,10 @@ def collect(
     begun = {id(c): run for c in collectors
              if c.phase == 1 and (run := c.begin(options)) is not None}
     try:
-        for phase in (0, 1):
-            if phase == 1:
+        for phase in (0, 1, 2):
+            if phase == 2:  # what phase 1 read, for the collectors that ask about it
+                options = options._replace(dotenv_files=tuple(files))
+            elif phase == 1:
                 loaders, uses = loaders_in_use(options, uses, code)
                 options = options._replace(loaders_in_use=loaders, load_names=load_names(code),
                                            convention_folders=convention_folders(code),
@@ -122,6 +126,8 @@ def collect(
                         pending = fact
                     elif isinstance(fact, Declared):
                         declared.append(fact)
+                    elif isinstance(fact, GitStatus):
+                        git = fact
     finally:
         for run in begun.values():
             run.close()
@@ -141,7 +147,8 @@ def collect(
         declared=tuple(declared), loaders=loaders,
         loader_uses=tuple(uses), provider_hints=tuple(hints), profile_files=profiles,
         skipped=tuple(skipped), docker_build=docker_build,
-        code=code, compose=compose.services if compose is not None and COMPOSE in loaders else (),
+        code=code, git=git,
+        compose=compose.services if compose is not None and COMPOSE in loaders else (),
         releases=releases,
         today=options.today or _utc_today(),
         model_variables=options.model_variables,

@@ -165,6 +165,21 @@ class EncodingIssue(Record):
     """A sentence about the problem; never contains a value."""
 
 
+class FileSecret(Record):
+    """A secret a dotenv file holds (EA701-EA703), described without its value
+    (``envaudit.exposure``)."""
+
+    name: str
+    """The variable (a name is not a secret; one shaped like a credential is shown as a hint)."""
+    line: int
+    """1-based line of its definition."""
+    kind: str | None = None
+    """Example files: the credential format of a real-looking credential (``Anthropic API
+    key``, ``GitHub token``); ``None`` in the other files (not looked at)."""
+    hint: str | None = None
+    """``redact.hint`` of the value, when ``kind`` is set."""
+
+
 class DotenvFile(Record):
     """A dotenv file found under the root or named with ``--env-file``."""
 
@@ -191,6 +206,9 @@ class DotenvFile(Record):
     readings: tuple[FileReading, ...] = ()
     """python-dotenv's reading, then docker-env-file's when docker reads the file. Their
     definitions hold the variables a rule reads (every variable with ``all_variables``)."""
+    secrets: tuple[FileSecret, ...] = ()
+    """``env`` files: every secret python-dotenv reads there (``exposure.is_file_secret``);
+    ``example`` files: every real-looking credential (``exposure.credential_kind``)."""
 
     def reading(self, loader: str) -> FileReading | None:
         """The reading by ``loader``, if any."""
@@ -204,7 +222,8 @@ class Skip(Record):
     """Something that could not be inspected, recorded instead of failing."""
 
     source: str
-    """``dotenv``, ``pid``, ``config`` ... (as in ``Location.source``)."""
+    """``dotenv``, ``pid``, ``config`` ... (as in ``Location.source``), or ``git`` (the
+    repository could not be asked: EA701)."""
     reason: str
     """Why it was skipped."""
     path: str | None = None
@@ -221,6 +240,36 @@ class Skip(Record):
             out["pid"] = self.pid
         out["reason"] = self.reason
         return out
+
+
+class GitFile(Record):
+    """What git says about one dotenv file (EA701)."""
+
+    path: str
+    """The file (``DotenvFile.path``)."""
+    tracked: bool
+    """In git's index (committed, or staged to be)."""
+    ignored_by: str | None = None
+    """Where the rule that ignores it is (``.gitignore:3``, ``.git/info/exclude:7``, a global
+    excludes file), as ``git check-ignore -v`` names it, even when the file is tracked;
+    ``None``: no rule ignores it (``git add .`` adds it)."""
+    pattern: str | None = None
+    """That rule's pattern (``.env``, ``*.env``)."""
+
+
+class GitStatus(Record):
+    """git's view of the dotenv files that hold secrets (``collectors.git_status``)."""
+
+    worktree: str
+    """The top folder of the work tree that holds the root (absolute)."""
+    files: tuple[GitFile, ...] = ()
+    """Each ``env`` file with secrets inside the work tree, in the snapshot's file order."""
+    outside: tuple[str, ...] = ()
+    """Such files outside the work tree (``--env-file ~/prod.env``): not asked about."""
+
+    def file(self, path: str) -> GitFile | None:
+        """What git says about the file at ``path``, if it was asked."""
+        return next((f for f in self.files if f.path == path), None)
 
 
 class DockerBuild(Record):
@@ -533,6 +582,9 @@ class Snapshot(Record):
     """What could not be inspected."""
     code: CodeFacts | None = None
     """What the project's source says about loading dotenv files (``None``: not analysed)."""
+    git: GitStatus | None = None
+    """Whether git tracks or ignores the ``env`` files that hold secrets (EA701); ``None``:
+    not asked (no such file, EA701 not run) or git could not answer (a ``Skip`` says why)."""
     compose: tuple[ComposeService, ...] = ()
     """The compose services whose env files and ``environment:`` the app gets, when compose is
     a loader in use (in the compose files' order)."""

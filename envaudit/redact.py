@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 from envaudit.errors import LeakError
@@ -182,6 +182,13 @@ def _credential_pattern() -> re.Pattern[str]:
     foreign = "|".join(f"(?:{f.regex})" for f in credentials().foreign)
     return re.compile(f"{_EMBEDDED_ANTHROPIC.pattern}|(?<![A-Za-z0-9])(?:{foreign})"
                       "(?![A-Za-z0-9])")
+
+
+def credential_matches(text: str) -> Iterator[tuple[int, str]]:
+    """``(offset, credential)`` for every known credential format written in ``text`` (a
+    source file: EA704), in order."""
+    for m in _credential_pattern().finditer(text):
+        yield m.start(), m.group(0)
 
 
 def looks_like_credential(value: str) -> bool:

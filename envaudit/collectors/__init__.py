@@ -5,6 +5,7 @@ from __future__ import annotations
 from envaudit.collectors.base import Collector
 from envaudit.collectors.compose_files import ComposeCollector
 from envaudit.collectors.dotenv_files import DotenvFilesCollector
+from envaudit.collectors.git_status import GitStatusCollector
 from envaudit.collectors.manifests import ManifestCollector
 from envaudit.collectors.pid_env import PidEnvCollector
 from envaudit.collectors.process_env import ProcessEnvCollector
@@ -31,4 +32,5 @@ ALL_COLLECTORS: tuple[Collector, ...] = (
     RuntimesCollector(),
     DotenvFilesCollector(),
     ProcessEnvCollector(),
+    GitStatusCollector(),  # phase 2: asks git about the dotenv files read
 )

@@ -15,6 +15,7 @@ from envaudit.model import (
     Definition,
     DockerBuild,
     DotenvFile,
+    GitStatus,
     LoaderUse,
     NodeModules,
     PidEnvironment,
@@ -125,6 +126,12 @@ class CollectOptions(Record):
     today: str | None = None
     """The scan's date (ISO); ``None``: today's, UTC (tests pin it: goldens must not change
     with time)."""
+    git: bool = True
+    """Ask git whether the ``env`` files that hold secrets are tracked or ignored (EA701 is
+    among the rules run; the rule cases ask only in EA701's own)."""
+    dotenv_files: tuple[DotenvFile, ...] = ()
+    """The dotenv files phase 1 read, set by the engine before phase 2 (the git collector asks
+    about them)."""
     model_variables: tuple[str, ...] | None = None
     """``[tool.envaudit] model-variables`` (``None``: the defaults); kept by ``keep``."""
     max_tokens_variables: tuple[str, ...] | None = None
@@ -183,7 +190,8 @@ class ComposeFacts(Record):
 
 
 Fact = Union[DotenvFile, ProcessFacts, PidFacts, Skip, "ProviderHint", LoaderUse, DockerBuild,
-             ComposeFacts, PythonEnvironment, NodeModules, Declared, "PendingReleases"]
+             ComposeFacts, PythonEnvironment, NodeModules, Declared, "PendingReleases",
+             GitStatus]
 
 
 class PendingReleases(Record):
@@ -209,7 +217,8 @@ class Collector(abc.ABC):
     name: str = ""
     phase: int = 1
     """0: reads what the project is made of (manifests, code: which loaders it uses); 1: reads
-    the files and environments as those loaders do (``CollectOptions.loaders_in_use``)."""
+    the files and environments as those loaders do (``CollectOptions.loaders_in_use``); 2:
+    asks about what phase 1 found (``CollectOptions.dotenv_files``: git's view of them)."""
 
     @abc.abstractmethod
     def collect(self, options: CollectOptions) -> Iterator[Fact]:

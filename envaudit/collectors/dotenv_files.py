@@ -18,6 +18,7 @@ from envaudit.collectors.discovery import (
     role_of,
 )
 from envaudit.collectors.fileio import FIFO, NotRegularFile, read_regular
+from envaudit.exposure import credential_kind, is_file_secret, may_hold_secret
 from envaudit.loaders import BUILT_IN, LOADERS, docker_env_file, python_dotenv, reader
 from envaudit.model import (
     COMPOSE,
@@ -30,10 +31,12 @@ from envaudit.model import (
     DroppedLine,
     EncodingIssue,
     FileReading,
+    FileSecret,
     Location,
     Skip,
 )
 from envaudit.record import Record
+from envaudit.redact import hint
 
 #: ``DotenvFile.origin`` of an env file a compose service names that the walk did not find.
 COMPOSE_ORIGIN = "compose"
@@ -134,11 +137,17 @@ Keep = Optional[Callable[[set[str]], set[str]]]
 
 
 def read_python_dotenv(
-    data: bytes, environ: Mapping[str, str], location: Location, keep: Keep = None
-) -> tuple[FileReading, list[python_dotenv.Unparsable], Subset | None]:
+    data: bytes, environ: Mapping[str, str], location: Location, keep: Keep = None,
+    role: str | None = None,
+) -> tuple[FileReading, list[python_dotenv.Unparsable], Subset | None, tuple[FileSecret, ...]]:
     """python-dotenv's reading (``dotenv_values`` with interpolation against ``environ``),
-    definitions limited to the names ``keep`` accepts, the statements it drops, and the kept
-    statements other loaders may read on their own (``Subset``), when there is such a subset."""
+    definitions limited to the names ``keep`` accepts, the statements it drops, the kept
+    statements other loaders may read on their own (``Subset``), when there is such a subset,
+    and, for a file of ``role`` (``env`` or ``example``), its secrets (``file_secrets``).
+
+    NOTE: the secrets come from the same pass: the statements of the variables that may hold
+    one (every statement of an example file) are read besides the kept ones, then left out of
+    the definitions."""
     try:
         text = python_dotenv.decode(data)
     except UnicodeDecodeError as exc:
@@ -147,8 +156,14 @@ def read_python_dotenv(
             error=f"python-dotenv raises UnicodeDecodeError ({exc.reason} at byte {exc.start}): "
                   "load_dotenv() crashes the app",
             error_line=_line_of(data, exc.start),
-        ), [], None
-    bindings, unparsable, names, simple = python_dotenv.read(text, environ, keep)
+        ), [], None, ()
+    wider = keep if keep is None or role is None else _with_secrets(keep, role)
+    bindings, unparsable, names, simple = python_dotenv.read(text, environ, wider)
+    secrets = file_secrets(bindings, text, role) if role is not None else ()
+    if wider is not keep:
+        assert keep is not None
+        kept = keep(set(names))
+        bindings = [b for b in bindings if b.key in kept]
     definitions = tuple(
         Definition(b.key, b.value, Location("dotenv", location.path, b.line), PYTHON_DOTENV)
         for b in bindings
@@ -156,7 +171,41 @@ def read_python_dotenv(
     unresolved = tuple((b.line, b.key, name) for b in bindings for name in b.missing)
     subset = _subset(data, text, [b.line for b in bindings]) if simple and keep else None
     return FileReading(PYTHON_DOTENV, "ok", definitions, names=names,
-                       unresolved=unresolved), unparsable, subset
+                       unresolved=unresolved), unparsable, subset, secrets
+
+
+def _with_secrets(keep: Callable[[set[str]], set[str]], role: str
+                  ) -> Callable[[set[str]], set[str]]:
+    """``keep`` widened to the statements ``file_secrets`` reads: in an example file every
+    one (a credential may sit under any name there), elsewhere those of the variables that may
+    hold a secret (``exposure.may_hold_secret``)."""
+    if role == "example":
+        return lambda names: names
+    return lambda names: keep(names) | {n for n in names if may_hold_secret(n)}
+
+
+def file_secrets(bindings: list[python_dotenv.Binding], text: str, role: str
+                 ) -> tuple[FileSecret, ...]:
+    """The secrets among python-dotenv's ``bindings`` of a file of ``role``: in an example
+    file the real-looking credentials (EA703), with their hints; elsewhere every secret value
+    (EA701, EA702) of a variable that may hold one, not written with a ``${...}`` reference
+    (interpolated, it comes from elsewhere). ``tests/collectors`` checks that the name filter
+    changes none of them."""
+    lines: list[str] | None = None
+    out: list[FileSecret] = []
+    for b in bindings:
+        if not b.value:
+            continue
+        if role == "example":
+            kind = credential_kind(b.value)
+            if kind is not None:
+                out.append(FileSecret(b.key, b.line, kind, hint(b.value)))
+        elif may_hold_secret(b.key) and is_file_secret(b.key, b.value):
+            if lines is None:
+                lines = text.split("\n")
+            if "${" not in lines[b.line - 1]:
+                out.append(FileSecret(b.key, b.line))
+    return tuple(out)
 
 
 #: White space other than space, tab and newline (compose rejects it where python-dotenv skips it).
@@ -283,13 +332,14 @@ def read_generic(
 
 def read_contents(
     data: bytes, loaders: tuple[str, ...], environ: Mapping[str, str], location: Location,
-    keep: Keep = None, compose: ComposeRead | None = None,
-) -> tuple[FileReading, ...]:
-    """One reading per loader in ``loaders`` (python-dotenv first). docker's entries are also
-    read when python-dotenv drops a statement, to name what it loses. ``compose``: how compose
-    reads this file, when a compose service names it."""
+    keep: Keep = None, compose: ComposeRead | None = None, role: str = "env",
+) -> tuple[tuple[FileReading, ...], tuple[FileSecret, ...]]:
+    """One reading per loader in ``loaders`` (python-dotenv first), and the file's secrets as a
+    file of ``role`` (``read_python_dotenv``). docker's entries are also read when python-dotenv
+    drops a statement, to name what it loses. ``compose``: how compose reads this file, when a
+    compose service names it."""
     readings: list[FileReading] = []
-    python, unparsable, subset = read_python_dotenv(data, environ, location, keep)
+    python, unparsable, subset, secrets = read_python_dotenv(data, environ, location, keep, role)
     if PYTHON_DOTENV in loaders:
         readings.append(python)
     if DOCKER_ENV_FILE in loaders or (unparsable and readings):
@@ -317,7 +367,7 @@ def read_contents(
         else:
             reading = _relabel(reading, loader)
         readings.append(reading)
-    return tuple(readings)
+    return tuple(readings), secrets
 
 
 def _expanded_as_parsed(node: FileReading | None, environ: Mapping[str, str]) -> FileReading | None:
@@ -430,13 +480,14 @@ def read_file(
             "file this large is not a config file",
         ),)
         readings: tuple[FileReading, ...] = ()
+        secrets: tuple[FileSecret, ...] = ()
     else:
         issues = encoding_issues(data)
-        readings = read_contents(data, loaders, environ, Location("dotenv", path), options.keep(),
-                                 compose)
+        readings, secrets = read_contents(data, loaders, environ, Location("dotenv", path),
+                                          options.keep(), compose, role)
     return DotenvFile(path, abspath, role, origin, loaders,
                       size=st.st_size, mode=stat.S_IMODE(st.st_mode), symlink_target=target,
-                      issues=issues, readings=readings)
+                      issues=issues, readings=readings, secrets=secrets)
 
 
 class _FoundReader:

@@ -36,6 +36,7 @@ from envaudit.source.facts import (
     LoadOrderHazard,
     PackageLoader,
 )
+from envaudit.source.hardcoded import config_files, hardcoded_keys
 from envaudit.source.project import (
     CLIENT,
     LOAD,
@@ -175,6 +176,8 @@ class _Finder:
         self.package_loaders: list[PackageLoader] = []
         self.sdk_manifests: list[str] = []
         self.compose_commands: list[ComposeCommand] = []
+        self.folders: list[tuple[str, dict[str, bool]]] = []
+        """The folders listed (absolute path, listing), root first."""
 
     # ------------------------------------------------------------------ adding
 
@@ -487,6 +490,7 @@ class _Finder:
                             if names[n] and n not in PRUNED
                             and (not n.startswith(".") or n in _HIDDEN_LISTED)]
             level = nxt
+        self.folders = folders
         # NOTE: the compose collector reads compose projects only where this listing saw a
         # compose file: the folders are not listed a second time.
         self.compose_folders = [("" if folder == p.root else p.rel(folder))
@@ -592,6 +596,8 @@ def analyse(root: str) -> CodeFacts:
         compose_commands=tuple(dict.fromkeys(finder.compose_commands)),
         api_uses=api_use.api_uses(project, list(nodes)),
         httpx_arguments=api_use.httpx_arguments(project, list(nodes)),
+        # last: it reads the configuration files too, and searches every file read
+        hardcoded_keys=hardcoded_keys(project, config_files(project, finder.folders)),
     )
 
 

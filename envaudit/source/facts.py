@@ -254,6 +254,21 @@ class HttpxArgument(Record):
     """The call."""
 
 
+class HardcodedKey(Record):
+    """A real-looking credential written in a source or configuration file (EA704), described
+    without its value (``envaudit.exposure.credentials_in``)."""
+
+    location: Location
+    """The file and line: ``code`` for source files, Dockerfiles, Procfiles and Makefiles,
+    ``config`` for configuration (``package.json``, ``*.toml``, ``*.yaml``, compose files …)."""
+    kind: str
+    """The credential format (``Anthropic API key``, ``GitHub token``)."""
+    hint: str
+    """``redact.hint`` of the value: its public prefix, last characters, length, fingerprint."""
+    fingerprint: str
+    """``redact.value_fp`` of the value (the same key written twice is one credential)."""
+
+
 class CodeFacts(Record):
     """What the project's Python and JavaScript/TypeScript source says about loading dotenv files
     and building SDK clients.
@@ -301,6 +316,9 @@ class CodeFacts(Record):
     """Messages and Text Completions API uses in every file read (``source.api_use``)."""
     httpx_arguments: tuple[HttpxArgument, ...] = ()
     """``httpx`` clients and timeouts passed to the Python SDK (``source.api_use``)."""
+    hardcoded_keys: tuple[HardcodedKey, ...] = ()
+    """Credentials written in every file read, and in the configuration files of the top
+    folders (``source.hardcoded``), by path and line."""
 
     @property
     def loader_names(self) -> tuple[str, ...]:

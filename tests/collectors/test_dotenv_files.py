@@ -205,7 +205,7 @@ def test_format_raw_is_read_whole(tree: Path) -> None:
     data = b"export OTHER=1\nANTHROPIC_MODEL='x'\n"
     location = Location("dotenv", "app.env")
     keep = {"ANTHROPIC_MODEL"}.__and__
-    _, _, subset = read_python_dotenv(data, {}, location, keep)
+    _, _, subset, _ = read_python_dotenv(data, {}, location, keep)
     assert subset is not None
     raw = ComposeRead("compose.yaml:3 (service a)", raw=True)
     reading = read_generic(COMPOSE, data, {}, location, keep, subset, raw)
@@ -556,7 +556,7 @@ def test_a_subset_reads_like_the_whole_file(data: bytes, pick: set[str]) -> None
     assignments (values and original lines) as reading the whole file and filtering."""
     environ = {"A": "from_env", "EMPTY": ""}
     location = Location("dotenv", ".env")
-    _, _, subset = read_python_dotenv(data, environ, location, pick.__and__)
+    _, _, subset, _ = read_python_dotenv(data, environ, location, pick.__and__)
     if subset is None:
         return
     for loader in _GENERIC:
@@ -567,7 +567,8 @@ def test_a_subset_reads_like_the_whole_file(data: bytes, pick: set[str]) -> None
         assert [(d.name, d.value, d.location.line) for d in part.definitions] == [
             (d.name, d.value, d.location.line) for d in whole.definitions], loader
     # read together, the loaders share work (dotenv-expand's reading may be node dotenv's)
-    together = read_contents(data, (PYTHON_DOTENV, *_GENERIC), environ, location, pick.__and__)
+    together, _ = read_contents(data, (PYTHON_DOTENV, *_GENERIC), environ, location,
+                                pick.__and__)
     for reading in together[1:]:
         alone = read_generic(reading.loader, data, environ, location, pick.__and__)
         assert alone is not None
