@@ -37,6 +37,8 @@ def project(tmp_path: Path) -> Path:
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    if path.name.startswith(".env") or path.name.endswith(".env"):
+        path.chmod(0o600)  # owner-only, as EA702 asks: these tests are about other rules
     return path
 
 

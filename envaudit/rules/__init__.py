@@ -9,6 +9,7 @@ from envaudit.rules import (
     dotenv_sources,
     endpoint,
     environments,
+    exposure,
     load_order,
     models,
     processes,
@@ -21,7 +22,8 @@ from envaudit.rules.base import Rule
 ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(credentials.RULES + dotenv.RULES + dotenv_loading.RULES + dotenv_sources.RULES
            + load_order.RULES + proxy.RULES + sdk.RULES + tls.RULES
-           + endpoint.RULES + models.RULES + environments.RULES + processes.RULES,
+           + endpoint.RULES + models.RULES + environments.RULES + processes.RULES
+           + exposure.RULES,
            key=lambda rule: rule.meta.id)
 )
 RULES_BY_ID: dict[str, Rule] = {rule.meta.id: rule for rule in ALL_RULES}

@@ -40,11 +40,35 @@ with ``--pid`` in table order, and kills after::
 Pids change from run to run: in ``.expected`` messages each pid read is ``<pid1>``,
 ``<pid2>``… in ``--pid`` order, then each pid not read (skipped) in the same order.
 
+A case whose scenery cannot be committed as files (a git repository of its own, file modes,
+keys that look real) has a ``[setup]`` table: the case then runs in a temporary copy of its
+folder (made once per test run, deleted at exit), set up in this order::
+
+    [setup]
+    real-keys = true           # replace {{real-key:KIND:TAG}} in every file with a key that
+                               # looks real (KIND: api03, admin01, oat01, openai, github, aws;
+                               # the same KIND:TAG gives the same key): committed keys are
+                               # spelled FAKE/EXAMPLE, which EA703/EA704 rightly pass over
+    chmod = {".env" = "600"}   # file modes (git checks files out 0644 or 0755, whatever the
+                               # case needs)
+    git = "commit"             # "init": an empty repository at the copy's top; "commit": the
+                               # same, then `git add .` (what .gitignore lets through) and a
+                               # commit
+    git-add-force = [".env"]   # `git add -f` these before the commit (tracked although ignored)
+    root = "services/api"      # audit this folder of the copy (a root inside the repository)
+
+git runs with no global or system configuration; without a ``git`` binary such a case is
+skipped. ``{case}`` in ``[env]`` names the folder the case runs in (the copy, when there is one).
+
 Every case runs offline (``--offline``: no package index is asked; a ``file:`` index in the
 case's ``[env]`` is still read). EA501 runs only in its own folder: its findings follow the
 bundled release data, which a refresh changes, and every other case with an SDK installed would
 change with it. EA604 (info: the base URL is not Anthropic's) likewise runs only in
-its own folder: it would add a line to every case whose scenery is a gateway.
+its own folder: it would add a line to every case whose scenery is a gateway. So do EA701 and
+EA702: the case folders live in envaudit's own repository, whose git tracks their ``.env`` files
+(added with ``-f``) and checks them out with mode 0644, so both would fire in every case with a
+secret in a ``.env``; git is asked only in EA701's folders (``CollectOptions.git``), each of
+which builds its own repository with ``[setup] git``.
 
 Next to the folder, ``<case>.expected`` holds one line per finding,
 ``ID:source:path:line:message`` (empty fields stay empty), in report order.
@@ -120,7 +144,7 @@ def case_config(case: Case) -> dict[str, Any]:
 def options(case: Case) -> CollectOptions:
     """The ``CollectOptions`` the CLI would build for this case."""
     config = case_config(case)
-    unknown = set(config) - {"env", "options", "diff", "process"}
+    unknown = set(config) - {"env", "options", "diff", "process", "setup"}
     opts = config.get("options", {})
     unknown |= set(opts) - _OPTIONS
     if unknown:
@@ -128,27 +152,118 @@ def options(case: Case) -> CollectOptions:
     env = config.get("env")
     environ = _environ(case, env or {})
     loaders = opts.get("loaders")
+    folder = prepared(case)
+    root = (folder / config.get("setup", {}).get("root", ".")).resolve()
     return CollectOptions(
-        root=str(case.path),
-        env_files=tuple(str(case.path / p) for p in opts.get("env-files", [])),
+        root=str(root),
+        env_files=tuple(str(root / p) for p in opts.get("env-files", [])),
         process_env=env is not None and not opts.get("no-process-env", False),
         loaders=tuple(loaders) if loaders else None,
         provider=opts.get("provider"),
         environ=environ,
         offline=True,
-        release_data=str(case.path / opts["release-data"]) if "release-data" in opts else None,
+        release_data=str(root / opts["release-data"]) if "release-data" in opts else None,
         today=CASE_DATE,
+        git=case.rule_id == "EA701",
     )
+
+
+#: Setup keys (module docstring) and the keys ``real-keys`` makes: prefix, length, alphabet.
+_SETUP = {"real-keys", "chmod", "git", "git-add-force", "root"}
+_KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+_ALNUM = _KEY_ALPHABET[:62]
+_REAL_KEYS = {
+    "api03": ("sk-ant-api03-", 93, _KEY_ALPHABET, "AA"),
+    "admin01": ("sk-ant-admin01-", 93, _KEY_ALPHABET, "AA"),
+    "oat01": ("sk-ant-oat01-", 93, _KEY_ALPHABET, "AA"),
+    "openai": ("sk-proj-", 48, _ALNUM, ""),
+    "github": ("ghp_", 36, _ALNUM, ""),
+    "aws": ("AKIA", 16, _ALNUM[:26] + _ALNUM[52:], ""),
+}
+_REAL_KEY = re.compile(r"\{\{real-key:(\w+):([\w.-]+)\}\}")
+#: Each case folder's prepared copy, made once per run.
+_PREPARED: dict[Path, Path] = {}
+
+
+def real_key(kind: str, tag: str) -> str:
+    """A key of ``kind`` that looks real (random characters, no FAKE/EXAMPLE), the same for the
+    same ``kind`` and ``tag`` (goldens show its hint). Never a live key: derived from a hash."""
+    import hashlib
+
+    prefix, length, alphabet, suffix = _REAL_KEYS[kind]
+    digest = b""
+    while len(digest) < length:
+        digest += hashlib.sha256(f"envaudit-case:{kind}:{tag}:{len(digest)}".encode()).digest()
+    return prefix + "".join(alphabet[b % len(alphabet)] for b in digest[:length]) + suffix
+
+
+def prepared(case: Case) -> Path:
+    """The folder the case runs in: its own, or a set-up temporary copy (``[setup]``)."""
+    setup = case_config(case).get("setup")
+    if setup is None:
+        return case.path
+    copy = _PREPARED.get(case.path)
+    if copy is None:
+        copy = _PREPARED[case.path] = _set_up(case, setup)
+    return copy
+
+
+def _set_up(case: Case, setup: Mapping[str, Any]) -> Path:
+    """A temporary copy of the case folder, set up as ``[setup]`` says."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    unknown = set(setup) - _SETUP
+    if unknown:
+        raise ValueError(f"{case.id}/case.toml: unknown [setup] keys {sorted(unknown)}")
+    git = shutil.which("git")
+    if "git" in setup and git is None:
+        import pytest
+
+        pytest.skip("git is not installed")
+    top = Path(tempfile.mkdtemp(prefix="envaudit-case-"))
+    atexit.register(shutil.rmtree, top, True)
+    copy = top / case.name
+    shutil.copytree(case.path, copy, symlinks=True)
+    (copy / "case.toml").unlink()
+    if setup.get("real-keys"):
+        for path in sorted(p for p in copy.rglob("*") if p.is_file() and not p.is_symlink()):
+            text = path.read_text(encoding="utf-8")
+            path.write_text(_REAL_KEY.sub(lambda m: real_key(m.group(1), m.group(2)), text),
+                            encoding="utf-8")
+    for rel, mode in setup.get("chmod", {}).items():
+        os.chmod(copy / rel, int(mode, 8))
+    if "git" in setup:
+        assert git is not None and setup["git"] in ("init", "commit"), setup["git"]
+        env = {"PATH": os.environ.get("PATH", os.defpath), "GIT_CONFIG_GLOBAL": os.devnull,
+               "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(top), "LC_ALL": "C"}
+        config = ["-c", "user.name=Case", "-c", "user.email=case@example.invalid",
+                  "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"]
+
+        def run_git(*args: str) -> None:
+            subprocess.run([git, *config, *args], cwd=copy, env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        run_git("init", "-q")
+        if setup["git"] == "commit":
+            run_git("add", ".")
+            if setup.get("git-add-force"):
+                run_git("add", "-f", "--", *setup["git-add-force"])
+            run_git("commit", "-q", "--allow-empty", "-m", "case")
+    return copy
 
 
 def _environ(case: Case, table: Mapping[str, Any]) -> dict[str, str]:
     """An ``[env]`` (or a process's ``env``) table as an environment: ``{case}`` replaced, a
     PATH turned into scenery."""
-    environ = {k: str(v).replace("{case}", str(case.path)) for k, v in table.items()}
+    folder = prepared(case)
+    environ = {k: str(v).replace("{case}", str(folder)) for k, v in table.items()}
     if "PATH" in environ and "{case}" not in str(table["PATH"]):
         # a case's PATH is scenery: the interpreters of the machine running the tests must not
         # join its inventory (a PATH naming {case}/... is the case's own)
-        environ["PATH"] = str(case.path / ".no-such-bin")
+        environ["PATH"] = str(folder / ".no-such-bin")
     return environ
 
 
@@ -177,7 +292,7 @@ def _process(case: Case, table: Mapping[str, Any]) -> Iterator[int]:
     environ = _environ(case, table.get("env", {}))
     code = SLEEP if state == "running" else "pass"
     proc = subprocess.Popen([sys.executable, "-c", code, *map(str, table.get("argv", []))],
-                            env=environ, cwd=case.path)
+                            env=environ, cwd=prepared(case))
     try:
         if state == "exited":
             proc.wait()
@@ -209,8 +324,9 @@ def _wait_until_ready(pid: int, state: str, has_environ: bool) -> None:
 
 
 #: Rules run only in their own case folders: EA501 (its findings follow the bundled release
-#: data), EA604 (an info finding for every case whose scenery is a gateway base URL).
-OWN_FOLDER_ONLY = ("EA501", "EA604")
+#: data), EA604 (an info finding for every case whose scenery is a gateway base URL), EA701 and
+#: EA702 (the case folders' .env files are tracked by envaudit's own git and checked out 0644).
+OWN_FOLDER_ONLY = ("EA501", "EA604", "EA701", "EA702")
 
 
 def run(case: Case) -> Report:
