@@ -417,7 +417,8 @@ def _pids(reader: _Proc | _Psutil) -> list[int]:
 def list_processes(*, everything: bool = False, backend_name: str = "auto",
                    exclude: Iterable[int] = ()) -> tuple[ProcessList, SecretSet]:
     """The processes whose environment holds provider variables (``envaudit.variables``), or
-    whose command line holds a provider credential or variable; with ``everything``, every
+    whose command line shows a secret and names the provider (``sk-ant-``, ``ANTHROPIC_``,
+    ``CLAUDE_``: a key passed as an argument); with ``everything``, every
     process whose environment was read. Also returns a ``SecretSet`` of every value read (the
     environments, the secrets of the command lines shown) for the report's self-check.
     ``exclude``: pids left out (envaudit's own is always)."""
@@ -456,7 +457,9 @@ def list_processes(*, everything: bool = False, backend_name: str = "auto",
                 unreadable[details] += 1
                 read -= 1
                 continue
-            rows.append(_row(pid, details, environ, kept, secrets, key_salt))
+            row = _row(pid, details, environ, kept, secrets, key_salt)
+            if kept or everything or row.command_secrets:  # `grep ANTHROPIC_ .env` is not
+                rows.append(row)
     finally:
         reader.close()
     rows.sort(key=lambda r: r.pid)

@@ -258,3 +258,15 @@ def test_auto_leaves_out_the_children_of_a_process_picked(app_root: Path, backen
         master.kill()
         master.wait()
     assert master.pid in picked and worker not in picked
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_command_line_that_names_the_provider_without_a_secret_is_not_listed(
+        backend: str) -> None:
+    """``grep ANTHROPIC_API_KEY .env`` names a provider variable but holds no secret."""
+    with running({"HOME": "/home/app"}, ["grep", "ANTHROPIC_API_KEY", ".env"]) as pid, \
+            running({"HOME": "/home/app"}, ["env", f"ANTHROPIC_API_KEY={KEY}"]) as shown:
+        plist, _ = list_processes(backend_name=backend)
+    assert _row(plist, pid) is None
+    row = _row(plist, shown)
+    assert row is not None and [s.kind for s in row.command_secrets] == ["assignment"]
