@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator
 
 from envaudit.catalogue import credentials
+from envaudit.lazyre import lazy
 
 #: Words a fake credential is spelled with (matched as written, in upper or lower case).
 MARKERS = ("EXAMPLE", "FAKE", "DUMMY", "SAMPLE", "PLACEHOLDER", "REDACTED", "NOTREAL",
@@ -34,9 +35,11 @@ MARKERS = ("EXAMPLE", "FAKE", "DUMMY", "SAMPLE", "PLACEHOLDER", "REDACTED", "NOT
 #: its length, for short formats such as ``AKIA`` + 16).
 _VARIETY = 12
 #: ``*_URL`` / ``*_URI`` / ``DATABASE_URL``: a URL may carry a password.
-_URL_NAME = re.compile(r"(?:^|_)UR[LI]S?(?:_|$)", re.IGNORECASE)
+_URL_NAME = lazy(r"(?:^|_)UR[LI]S?(?:_|$)", re.IGNORECASE)
 #: An Anthropic key kind segment (``api03``, ``admin01``, ``oat01``).
-_KIND = re.compile(r"sk-ant-([a-z]{2,8}[0-9]{2})-")
+_KIND = lazy(r"sk-ant-([a-z]{2,8}[0-9]{2})-")
+#: The characters of a key's random part.
+_KEY_BODY = lazy(r"[A-Za-z0-9_-]+")
 
 
 def _marked(text: str) -> bool:
@@ -66,7 +69,7 @@ def credential_kind(value: str) -> str | None:
         # a key of no known shape (truncated, padded, a new kind): still an Anthropic secret
         kind = _KIND.match(text)
         body = text[kind.end():] if kind else text[len("sk-ant-"):]
-        if len(body) < 32 or re.fullmatch(r"[A-Za-z0-9_-]+", body) is None:
+        if len(body) < 32 or _KEY_BODY.fullmatch(body) is None:
             return None
         label = "Anthropic credential"
     else:

@@ -9,13 +9,21 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from envaudit import engine
 from envaudit.collectors.base import CollectOptions
-from envaudit.collectors.git_status import GitError, ask_git, git_environment, work_tree
+from envaudit.collectors.git_status import (
+    GitError,
+    _run,
+    ask_git,
+    git_environment,
+    run_all,
+    work_tree,
+)
 from envaudit.model import GitFile, Skip, Snapshot
 
 from .helpers import write
@@ -271,3 +279,35 @@ def test_work_tree_is_found_upwards(repo: Path, tmp_path: Path) -> None:
     lonely = tmp_path / "lonely"
     lonely.mkdir()
     assert work_tree(str(lonely)) not in (str(lonely), str(repo))
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+
+
+def test_run_all_streams_large_input_and_output_without_deadlock() -> None:
+    """Input larger than a pipe holds, while the command writes as much back (``cat``): the
+    writes and reads interleave; no descriptor is left open."""
+    cat = shutil.which("cat")
+    if cat is None:
+        pytest.skip("no cat")
+    data = os.urandom(1 << 20)
+    before = _open_fds()
+    git = GIT or "git"
+    (code, out, err), (code2, out2, _) = run_all([([cat], data), ([git, "--version"], b"")],
+                                                 dict(os.environ))
+    assert (code, out, err) == (0, data, b"") and code2 == 0 and out2.startswith(b"git version")
+    assert _open_fds() == before
+
+
+def test_run_all_and_its_fallback_report_failures(tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-such-git")
+    before = _open_fds()
+    git = GIT or "git"
+    with pytest.raises(GitError, match="could not be started"):
+        run_all([([git, "--version"], b""), ([missing], b"x")], {})
+    assert _open_fds() == before
+    with pytest.raises(GitError, match="could not be started"):
+        _run([missing], b"", {}, time.monotonic() + 5, 5)
+    code, out, _ = _run([git, "--version"], b"", dict(os.environ), time.monotonic() + 5, 5)
+    assert code == 0 and out.startswith(b"git version")
