@@ -90,8 +90,7 @@ def _guard(func: Callable[..., None]) -> Callable[..., None]:
 
         _State.verbose = bool(kwargs.get("verbose"))
         _State.secrets, _State.snapshot = SecretSet(), None
-        # numbers given to an IntRange --pid; _resolve_pids sets them for `--pid auto`
-        _State.pids = tuple(p for p in kwargs.get("pids") or () if isinstance(p, int))
+        _State.pids = ()  # the processes audited: _resolve_pids sets them (auto resolved)
         _State.secrets.add_all(os.environ.items())
         try:
             func(*args, **kwargs)
@@ -315,11 +314,39 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
          pythons: tuple[str, ...], provider: str | None, config_file: str | None,
          no_color: bool, quiet: bool, verbose: bool, offline: bool = False) -> None:
     """Collect everything about the project at PATH and run every rule."""
+    from envaudit import engine
+    from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions
+    from envaudit.output import write_report
+
+    report, conf, _ = _audit(path, config_file=config_file, select=select, ignore=ignore,
+                             no_process_env=no_process_env, env_files=env_files,
+                             loaders=loaders, pids=pids, pythons=pythons, provider=provider,
+                             offline=offline)
+    if fmt == "markdown":  # the bug-ticket report names the machine (the others do not)
+        from envaudit.host import host_facts
+
+        report = report._replace(host=host_facts())
+    color = (fmt == "text" and not no_color and output is None
+             and not os.environ.get("NO_COLOR") and sys.stdout.isatty())
+    text = FORMATTERS[OutputFormat(fmt)].render(report, RenderOptions(color, quiet, verbose))
+    assert _State.secrets is not None  # set by _audit
+    write_report(text, output, _State.secrets)
+    sys.exit(engine.exit_code(report, fail_on or conf.fail_on or "error"))
+
+
+def _audit(path: str, *, config_file: str | None, select: tuple[str, ...] = (),
+           ignore: tuple[str, ...] = (), no_process_env: bool = False,
+           env_files: tuple[str, ...] = (), loaders: tuple[str, ...] = (),
+           pids: tuple[str, ...] = (), pythons: tuple[str, ...] = (),
+           provider: str | None = None, offline: bool = False
+           ) -> tuple[Report, Config, tuple[int, ...]]:
+    """Collect and audit the project at ``path`` (``scan``, ``snapshot``, ``diff … live``):
+    the report, the configuration, and the processes audited (``--pid``, ``auto`` resolved);
+    the secrets read are kept for the self-check."""
     from envaudit import config as config_mod
     from envaudit import engine
     from envaudit.collectors.base import CollectOptions
-    from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions
-    from envaudit.output import collect_secrets, write_report
+    from envaudit.output import collect_secrets
 
     root = _check_path(path)
     conf = config_mod.load(root, config_file)
@@ -346,54 +373,7 @@ def scan(path: str, fmt: str, output: str | None, fail_on: str | None,
     )
     snapshot = engine.collect(options)
     _State.secrets, _State.snapshot = collect_secrets(snapshot, os.environ), snapshot
-    report = engine.audit(snapshot, rules)
-    if fmt == "markdown":  # the bug-ticket report names the machine (the others do not)
-        from envaudit.host import host_facts
-
-        report = report._replace(host=host_facts())
-    color = (fmt == "text" and not no_color and output is None
-             and not os.environ.get("NO_COLOR") and sys.stdout.isatty())
-    text = FORMATTERS[OutputFormat(fmt)].render(report, RenderOptions(color, quiet, verbose))
-    write_report(text, output, _State.secrets)
-    sys.exit(engine.exit_code(report, fail_on or conf.fail_on or "error"))
-
-
-def _audit(path: str, *, config_file: str | None, select: tuple[str, ...] = (),
-           ignore: tuple[str, ...] = (), no_process_env: bool = False,
-           env_files: tuple[str, ...] = (), loaders: tuple[str, ...] = (),
-           pids: tuple[int, ...] = (), pythons: tuple[str, ...] = (),
-           provider: str | None = None, offline: bool = False) -> tuple[Report, Config]:
-    """Collect and audit the project at ``path`` as ``scan`` does (``snapshot``, ``diff …
-    live``); the secrets read are kept for the self-check."""
-    from envaudit import config as config_mod
-    from envaudit import engine
-    from envaudit.collectors.base import CollectOptions
-    from envaudit.output import collect_secrets
-
-    root = _check_path(path)
-    conf = config_mod.load(root, config_file)
-    extra = [_check_env_file(p, "--env-file") for p in env_files]
-    extra += [_check_env_file(p, f"env-files in {conf.source}:") for p in conf.env_files]
-    rules = _rules(_split(select), _split(ignore), conf)
-    options = CollectOptions(
-        root=root,
-        env_files=tuple(dict.fromkeys(extra)),
-        process_env=not no_process_env,
-        loaders=tuple(dict.fromkeys(loaders)) or None,
-        pids=tuple(dict.fromkeys(pids)),
-        pythons=tuple(dict.fromkeys(_check_python(p) for p in pythons)),
-        provider=provider,
-        environ=dict(os.environ),
-        offline=offline,
-        look_up_releases=any(r.meta.id == "EA501" for r in rules),
-        git=any(r.meta.id == "EA701" for r in rules),
-        stale_after=(conf.stale_releases, conf.stale_days),
-        model_variables=conf.model_variables,
-        max_tokens_variables=conf.max_tokens_variables,
-    )
-    snapshot = engine.collect(options)
-    _State.secrets, _State.snapshot = collect_secrets(snapshot, os.environ), snapshot
-    return engine.audit(snapshot, rules), conf
+    return engine.audit(snapshot, rules), conf, chosen
 
 
 def _app_environ(pids: tuple[int, ...], no_process_env: bool) -> dict[str, str] | None:
@@ -430,9 +410,9 @@ def _collect_options(func: Callable[..., None]) -> Callable[..., None]:
                      help="Extra env file; repeatable."),
         click.option("--loader", "loaders", multiple=True, type=click.Choice(LOADER_CHOICES),
                      help="Loader the app uses; repeatable [default: inferred]."),
-        click.option("--pid", "pids", multiple=True, type=click.IntRange(min=0),
+        click.option("--pid", "pids", multiple=True, metavar="PID|auto",
                      help="A running process of the app whose environment to audit; "
-                          "repeatable."),
+                          "repeatable. auto: the app's processes under PATH."),
         click.option("--python", "pythons", multiple=True, type=click.Path(),
                      help="An interpreter (or venv) of the app; repeatable."),
         click.option("--provider", type=click.Choice(["anthropic"]),
@@ -462,7 +442,7 @@ def _collect_options(func: Callable[..., None]) -> Callable[..., None]:
 @_guard
 def snapshot(path: str, output: str | None, fmt: str, fail_on: str, select: tuple[str, ...],
              ignore: tuple[str, ...], no_process_env: bool, env_files: tuple[str, ...],
-             loaders: tuple[str, ...], pids: tuple[int, ...], pythons: tuple[str, ...],
+             loaders: tuple[str, ...], pids: tuple[str, ...], pythons: tuple[str, ...],
              provider: str | None, offline: bool, config_file: str | None, name: str | None,
              verbose: bool) -> None:
     """Write the redacted snapshot of the project at PATH and its environment (JSON, for
@@ -470,10 +450,11 @@ def snapshot(path: str, output: str | None, fmt: str, fail_on: str, select: tupl
     from envaudit import engine
     from envaudit.output import write_report
 
-    report, _ = _audit(path, config_file=config_file, select=select, ignore=ignore,
-                       no_process_env=no_process_env, env_files=env_files, loaders=loaders,
-                       pids=pids, pythons=pythons, provider=provider, offline=offline)
-    host, env_name = _snapshot_of(report, name, pids, no_process_env)
+    report, _, chosen = _audit(path, config_file=config_file, select=select, ignore=ignore,
+                               no_process_env=no_process_env, env_files=env_files,
+                               loaders=loaders, pids=pids, pythons=pythons, provider=provider,
+                               offline=offline)
+    host, env_name = _snapshot_of(report, name, chosen, no_process_env)
     report = report._replace(host=host)
     if fmt == "markdown":
         from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions
@@ -520,7 +501,7 @@ def _labelled(loaded: list[Loaded]) -> list[Loaded]:
 @_guard
 def diff(snapshots: tuple[str, ...], fmt: str, output: str | None, fail_on: str,
          only: tuple[str, ...], ignore: tuple[str, ...], project: str, no_process_env: bool,
-         env_files: tuple[str, ...], loaders: tuple[str, ...], pids: tuple[int, ...],
+         env_files: tuple[str, ...], loaders: tuple[str, ...], pids: tuple[str, ...],
          pythons: tuple[str, ...], provider: str | None, offline: bool,
          config_file: str | None, name: str | None, no_color: bool, verbose: bool) -> None:
     """Compare snapshots: files written by `envaudit snapshot` (or saved `scan --format json`
@@ -541,10 +522,11 @@ def diff(snapshots: tuple[str, ...], fmt: str, output: str | None, fail_on: str,
         if item == "live" and not os.path.exists(item):
             from envaudit.snapshots.document import snapshot_dict
 
-            report, _ = _audit(project, config_file=config_file, no_process_env=no_process_env,
-                               env_files=env_files, loaders=loaders, pids=pids,
-                               pythons=pythons, provider=provider, offline=offline)
-            host, env_name = _snapshot_of(report, name, pids, no_process_env)
+            report, _, chosen = _audit(project, config_file=config_file,
+                                       no_process_env=no_process_env, env_files=env_files,
+                                       loaders=loaders, pids=pids, pythons=pythons,
+                                       provider=provider, offline=offline)
+            host, env_name = _snapshot_of(report, name, chosen, no_process_env)
             loaded.append(load_document(snapshot_dict(report, host, env_name), "live"))
         else:
             loaded.append(read(item))

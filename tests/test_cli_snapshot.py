@@ -173,3 +173,27 @@ def test_a_real_process_reads_a_corrupt_snapshot_without_a_traceback(tmp_path: P
                           timeout=60)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "truncated?" in proc.stderr
+
+
+def test_snapshot_of_a_running_process(runner: CliRunner, app: Path) -> None:
+    """``--pid``: the process's environment is the one recorded (names, hints, fingerprints),
+    its APP_ENV names the snapshot, and envaudit's own is not audited."""
+    from processes import running
+
+    from envaudit.redact import value_fp
+
+    with running({"ANTHROPIC_API_KEY": KEY_B, "APP_ENV": "production"}) as pid:
+        result = runner.invoke(main, ["snapshot", str(app), "--pid", str(pid)],
+                               env={"ANTHROPIC_API_KEY": KEY_A})
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    check(doc, "pid snapshot")
+    assert doc["audited"] == {"kind": "pid", "pids": [pid]}
+    assert (doc["name"], doc["name_source"]) == ("production", "APP_ENV")
+    [process] = doc["processes"]
+    assert process["pid"] == pid
+    keys = {v["name"]: v for v in process["variables"]}
+    assert keys["ANTHROPIC_API_KEY"]["value_fp"] == value_fp(KEY_B)
+    assert KEY_B not in result.stdout and KEY_A not in result.stdout
+    bad = runner.invoke(main, ["snapshot", str(app), "--pid", "nope"])
+    assert "not a process id" in _one_error_line(bad)

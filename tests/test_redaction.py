@@ -438,6 +438,9 @@ def plantings(draw: st.DrawFn) -> list[Planted]:
     for name, value, secret in draw(st.lists(credentials(), min_size=1, max_size=4)):
         site = draw(st.sampled_from([".env", ".env.local", "docker", "process", "compose",
                                      "compose-file"]))
+        if site in ("process", "compose") and any(p.site == site and p.name == name
+                                                  for p in out):
+            site = ".env"  # one value per name there: a second would replace the first
         if not name:
             out.append(Planted(".env" if site in ("process", "compose") else site, "", value,
                                secret))
