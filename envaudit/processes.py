@@ -416,7 +416,8 @@ def _pids(reader: _Proc | _Psutil) -> list[int]:
 
 def list_processes(*, everything: bool = False, backend_name: str = "auto",
                    exclude: Iterable[int] = ()) -> tuple[ProcessList, SecretSet]:
-    """The processes whose environment holds provider variables (``envaudit.variables``), or
+    """The processes whose environment holds provider variables (``envaudit.variables``; at
+    least one of the provider's own, ``_names_provider``), or
     whose command line shows a secret and names the provider (``sk-ant-``, ``ANTHROPIC_``,
     ``CLAUDE_``: a key passed as an argument); with ``everything``, every
     process whose environment was read. Also returns a ``SecretSet`` of every value read (the
@@ -447,7 +448,7 @@ def list_processes(*, everything: bool = False, backend_name: str = "auto",
                 seen.update(fresh)
                 secrets.add_all(fresh)
             kept = known[1]
-            if kept or everything or reader.marked(pid):
+            if _names_provider(kept) or everything or reader.marked(pid):
                 chosen.append((pid, environ, kept))
         rows = []
         key_salt = salt()
@@ -458,12 +459,38 @@ def list_processes(*, everything: bool = False, backend_name: str = "auto",
                 read -= 1
                 continue
             row = _row(pid, details, environ, kept, secrets, key_salt)
-            if kept or everything or row.command_secrets:  # `grep ANTHROPIC_ .env` is not
+            if _names_provider(kept) or everything or row.command_secrets:  # not `grep …`
                 rows.append(row)
     finally:
         reader.close()
     rows.sort(key=lambda r: r.pid)
     return ProcessList(tuple(rows), read, unreadable, reader.name, everything), secrets
+
+
+#: Variables that every shell of a machine may carry whatever it runs: Claude Code exports
+#: these into the shells it starts.
+_AMBIENT = frozenset({"CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT"})
+_naming: dict[frozenset[str], bool] = {}
+
+
+def _names_provider(kept: set[str]) -> bool:
+    """Whether an environment's relevant names include a provider's own (``ANTHROPIC_*``,
+    ``CLAUDE_*``, a credential variable, a near-miss name), not only the proxy and CA
+    variables a rule also reads: those are in every shell of a machine behind a proxy, and a
+    listing of every shell says nothing. The process, once listed, shows them all."""
+    if not kept:
+        return False
+    key = frozenset(kept)
+    verdict = _naming.get(key)
+    if verdict is None:
+        from envaudit.catalogue import credentials
+        from envaudit.variables import PROVIDER_PREFIXES, misnamed_target
+
+        known = credentials().variables
+        verdict = _naming[key] = any(
+            n not in _AMBIENT and (n.startswith(PROVIDER_PREFIXES) or n in known
+                                   or misnamed_target(n) is not None) for n in kept)
+    return verdict
 
 
 def _row(pid: int, details: _Details, environ: Mapping[str, str], kept: set[str],

@@ -97,6 +97,24 @@ def test_all_lists_every_process_read(backend: str) -> None:
     assert os.getpid() not in {r.pid for r in everything.rows}  # envaudit itself: never
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_shell_behind_a_proxy_is_not_a_provider_process(backend: str) -> None:
+    """Proxy and CA variables alone (every shell of a machine behind a proxy has them) do not
+    list a process; with a provider variable beside them, all are shown."""
+    ambient = {"HTTPS_PROXY": "http://proxy.internal:3128", "SSL_CERT_FILE": "/etc/ca.pem",
+               "CLAUDECODE": "1", "CLAUDE_CODE_ENTRYPOINT": "cli"}
+    with running(ambient) as shell, running({**ambient, "ANTHROPIC_MODEL": "claude-opus-4-6"}
+                                            ) as app:
+        default, _ = list_processes(backend_name=backend)
+        everything, _ = list_processes(everything=True, backend_name=backend)
+    assert _row(default, shell) is None
+    assert _row(everything, shell) is not None
+    row = _row(default, app)
+    assert row is not None
+    assert {v.name for v in row.variables} >= {"ANTHROPIC_MODEL", "HTTPS_PROXY",
+                                               "SSL_CERT_FILE"}
+
+
 @pytest.mark.skipif(not LINUX, reason="the two readers are compared where /proc exists")
 def test_the_proc_and_psutil_readers_agree() -> None:
     with running({"ANTHROPIC_API_KEY": KEY}) as a, \
