@@ -207,8 +207,9 @@ class DotenvFile(Record):
     """python-dotenv's reading, then docker-env-file's when docker reads the file. Their
     definitions hold the variables a rule reads (every variable with ``all_variables``)."""
     secrets: tuple[FileSecret, ...] = ()
-    """``env`` files: every secret python-dotenv reads there (``exposure.is_file_secret``);
-    ``example`` files: every real-looking credential (``exposure.credential_kind``)."""
+    """``env`` files: the first secrets python-dotenv reads there (``exposure.is_file_secret``,
+    at most ``exposure.SECRETS_NAMED``); ``example`` files: every real-looking credential
+    (``exposure.credential_kind``)."""
 
     def reading(self, loader: str) -> FileReading | None:
         """The reading by ``loader``, if any."""

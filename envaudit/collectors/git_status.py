@@ -203,7 +203,7 @@ def run_all(commands: list[tuple[list[str], bytes]], env: Mapping[str, str],
                         poller.unregister(fd)
                         os.close(fd)
                         del readers[fd]
-        results = []
+        results: list[Result] = []
         while pids:  # each reaped in turn: none is left to kill below
             _, status = os.waitpid(pids[0], 0)
             pids.pop(0)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from envaudit.record import Record
 
@@ -249,6 +249,28 @@ class Reading(Record):
     simple: bool = False
     """Every line is blank, a comment or a one-line fast-path statement (the key-filter route
     read it): each statement can then be read on its own."""
+    raw: Iterable[Binding] = ()
+    """The bindings whose key ``read``'s ``also`` accepts, values as written (quotes and
+    escapes undone, ``${...}`` not expanded), in file order; empty without ``also``. The
+    key-filter route parses each as it is iterated (``_Statements``): a caller that stops
+    early parses no more."""
+
+
+class _Statements:
+    """The one-line statements on lines ``numbers`` (1-based) of ``lines``, each parsed when
+    iteration reaches it."""
+
+    __slots__ = ("_lines", "_numbers")
+
+    def __init__(self, lines: list[str], numbers: list[int]) -> None:
+        self._lines = lines
+        self._numbers = numbers
+
+    def __iter__(self) -> Iterator[Binding]:
+        for number in self._numbers:
+            statement = _fast_statement(self._lines[number - 1].lstrip(), 0)
+            assert statement is not None  # the key filter read only simple lines
+            yield Binding(statement[0], statement[1], number)
 
 
 def _interned(names: set[str]) -> frozenset[str]:
@@ -257,12 +279,14 @@ def _interned(names: set[str]) -> frozenset[str]:
     return frozenset(map(sys.intern, names))
 
 
-def _key_filter(
-    text: str, keep: Callable[[set[str]], set[str]]
-) -> Reading | None:
-    """The bindings whose key ``keep`` accepts, without parsing every statement, for the
-    common file: every line blank, a comment or a fast-path statement, and no ``${`` in a kept
-    value (its interpolation may read any earlier key). ``None`` for any other file."""
+KeyFilter = Callable[[set[str]], set[str]]
+
+
+def _key_filter(text: str, keep: KeyFilter, also: KeyFilter | None = None) -> Reading | None:
+    """The bindings whose key ``keep`` accepts (and the raw ones ``also`` accepts), without
+    parsing every statement, for the common file: every line blank, a comment or a fast-path
+    statement, and no ``${`` in a kept value (its interpolation may read any earlier key).
+    ``None`` for any other file."""
     rows = _ROW.findall(text)  # one (key, not-simple line) per line
     keys = [key for key, bad in rows if not bad]
     if len(keys) != len(rows):
@@ -270,31 +294,40 @@ def _key_filter(
     names = set(keys)
     names.discard("")  # blank and comment lines
     hits = keep(names)
-    if not hits:
+    extra = also(names) if also is not None else set()
+    if not hits and not extra:
         return Reading([], [], _interned(names), True)
-    numbers = [number for number, key in enumerate(keys, start=1) if key in hits]
     lines = text.split("\n")
     bindings: list[Binding] = []
-    for number in numbers:
-        statement = _fast_statement(lines[number - 1].lstrip(), 0)
-        assert statement is not None  # every line is simple
-        if "${" in statement[1]:
-            return None
-        bindings.append(Binding(statement[0], statement[1], number))
-    return Reading(bindings, [], _interned(names), True)
+    for number, key in enumerate(keys, start=1):
+        if key in hits:
+            statement = _fast_statement(lines[number - 1].lstrip(), 0)
+            assert statement is not None  # every line is simple
+            if "${" in statement[1]:
+                return None
+            bindings.append(Binding(statement[0], statement[1], number))
+    raw = _Statements(lines, [n for n, key in enumerate(keys, start=1) if key in extra])
+    return Reading(bindings, [], _interned(names), True, raw)
 
 
 def read(
-    text: str, environ: Mapping[str, str], keep: Callable[[set[str]], set[str]] | None = None
+    text: str, environ: Mapping[str, str], keep: KeyFilter | None = None,
+    also: KeyFilter | None = None,
 ) -> Reading:
     """``dotenv_values``' reading of ``text``: bindings with their interpolated values (only
     those whose key ``keep`` keeps: given a set of keys, it returns those to keep) and the
-    dropped statements, in file order."""
+    dropped statements, in file order; and ``Reading.raw``, the statements whose key ``also``
+    accepts, as written (a caller that needs no interpolation: no ``${`` there sends the file
+    down the slow path)."""
     if keep is not None:
-        found = _key_filter(text, keep)
+        found = _key_filter(text, keep, also)
         if found is not None:
             return found
     bindings, dropped = parse(text)
+    raw: list[Binding] = []
+    if also is not None:
+        wanted = also({b.key for b in bindings})
+        raw = [b for b in bindings if b.key in wanted]
     values = interpolate(bindings, environ)
     kept = None if keep is None else keep({b.key for b in bindings})
     out = []
@@ -304,7 +337,7 @@ def read(
             missing = _missing(binding.value, seen, environ)
             out.append(Binding(binding.key, value, binding.line, missing))
         seen.add(binding.key)
-    return Reading(out, dropped, _interned(seen))
+    return Reading(out, dropped, _interned(seen), False, raw)
 
 
 def _missing(raw: str | None, seen: set[str], environ: Mapping[str, str]) -> tuple[str, ...]:

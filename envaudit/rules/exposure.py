@@ -11,6 +11,7 @@ import shlex
 from collections.abc import Iterator, Sequence
 
 from envaudit.context import AuditContext
+from envaudit.exposure import SECRETS_NAMED
 from envaudit.model import DotenvFile, FileSecret, Finding, Location, Severity
 from envaudit.rules.base import Rule, RuleMeta, listed
 
@@ -19,8 +20,6 @@ from envaudit.rules.base import Rule, RuleMeta, listed
 PERMISSIONS_APPLY = os.name != "nt"
 #: Group and other read bits.
 _READABLE = 0o044
-#: Secrets named in a message before "and N more".
-_NAMED = 3
 
 
 def _name(secret: FileSecret) -> str:
@@ -32,12 +31,13 @@ def _name(secret: FileSecret) -> str:
 
 
 def held(secrets: Sequence[FileSecret]) -> str:
-    """``ANTHROPIC_API_KEY on line 2``, ``A, B and C``, ``A, B, C and 2 more``."""
+    """``ANTHROPIC_API_KEY on line 2``, ``A and B``, ``A, B, C …`` (the collector stops at
+    ``SECRETS_NAMED``: there may be more)."""
     names = list(dict.fromkeys(_name(s) for s in secrets))
+    if len(secrets) >= SECRETS_NAMED:
+        return ", ".join(names) + " …"
     if len(names) == 1:
         return f"{names[0]} on line {secrets[0].line}"
-    if len(names) > _NAMED:
-        return ", ".join(names[:_NAMED]) + f" and {len(names) - _NAMED} more"
     return listed(names)
 
 

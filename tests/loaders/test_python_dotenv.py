@@ -392,17 +392,24 @@ def test_read_with_a_key_filter_keeps_exactly_those_bindings(
     except UnicodeDecodeError:
         return
     wanted = pick | {"export"}
-    bindings, dropped, names, _ = python_dotenv.read(text, environ, wanted.__and__)
+    bindings, dropped, names, _, raw = python_dotenv.read(text, environ, wanted.__and__,
+                                                          pick.__or__)
     assert bindings == _filtered(text, environ, wanted)
-    full = python_dotenv.read(text, environ)
+    full = python_dotenv.read(text, environ, also=pick.__or__)
     assert dropped == full.dropped and names == full.names
+    # ``also``'s statements, as written, are the same by either route (every one here)
+    assert list(raw) == list(full.raw) == python_dotenv.parse(text)[0]
 
 
 def test_the_key_filter_skips_the_full_parse_of_a_simple_file() -> None:
     text = "# c\nA=1\n  export B = 'two' # c\n\nC=${A}\n"
-    assert python_dotenv._key_filter(text, {"A", "B"}.__and__) == (
+    assert python_dotenv._key_filter(text, {"A", "B"}.__and__)[:4] == (
         [python_dotenv.Binding("A", "1", 2), python_dotenv.Binding("B", "two", 3)], [],
         frozenset({"A", "B", "C"}), True)
+    # a raw statement with ${...} does not need the full parse: it is not interpolated
+    found = python_dotenv._key_filter(text, {"A"}.__and__, {"C"}.__and__)
+    assert found is not None and found.bindings == [python_dotenv.Binding("A", "1", 2)]
+    assert list(found.raw) == [python_dotenv.Binding("C", "${A}", 5)]
     # a kept value to interpolate, or a line only the slow path reads: the full parse
     assert python_dotenv._key_filter(text, {"C"}.__and__) is None
     assert python_dotenv._key_filter(text + 'D="a\\nb"\n', {"A"}.__and__) is None
