@@ -439,7 +439,9 @@ def _notes(snaps: Sequence[Loaded]) -> list[str]:
 def compare(snaps: Sequence[Loaded], keep: VariableFilter | None = None,
             rules: Iterable[Any] | None = None) -> Comparison:
     """Compare ``snaps`` (two or more); ``keep``: the ``--only``/``--ignore`` filter;
-    ``rules``: the rules to run over the comparison (default: every rule with ``check_diff``).
+    ``rules``: the rules to run over the comparison (default: those of
+    ``envaudit.rules.environments``, the one module of rules over environments; the
+    ``DiffRule`` among ``rules`` run).
     """
     keep = keep or VariableFilter()
     variables, same = _variable_rows(snaps, keep)
@@ -449,10 +451,10 @@ def compare(snaps: Sequence[Loaded], keep: VariableFilter | None = None,
         labels=tuple(s.label for s in snaps), snapshots=tuple(snaps),
         differences=tuple(differences), same=tuple(same),
         changes=tuple(_finding_changes(snaps, keep)), notes=tuple(_notes(snaps)))
-    if rules is None:
-        from envaudit.rules import ALL_RULES
+    if rules is None:  # the rules over environments alone: the others need not be imported
+        from envaudit.rules.environments import RULES
 
-        rules = ALL_RULES
+        rules = RULES
     from envaudit.rules.base import DiffRule
 
     findings = [f for rule in rules if isinstance(rule, DiffRule)
