@@ -52,11 +52,6 @@ SOURCES_PER_VARIABLE = 12
 #: The most characters a report takes while its folds have rows to leave out: a GitHub issue
 #: or comment holds 65,536, and the reporter adds words of their own.
 LIMIT = 60_000
-#: The ``--pid`` limit (issue 6): what /proc cannot show.
-PID_LIMIT = ("/proc shows a process's environment as it was at exec time, so values the "
-             "process loaded later with load_dotenv() are invisible; envaudit shows what its "
-             "loader would have added from the .env files")
-
 #: Characters Markdown may read as markup in a table cell, backslash-escaped outside code
 #: spans; ``_`` only where it can open or close emphasis (not inside ANTHROPIC_API_KEY).
 #: NOTE: one character class, then a look back that turns away ``_`` between two letters or
@@ -206,8 +201,10 @@ def _summary(report: Report) -> list[str]:
     out = ["## envaudit report", "",
            f"**{counts}** in {span(short_root(snap.root))} · audited: {prose(_audited(snap))} "
            f"· loaders: {loaders}."]
-    if snap.pids:
-        out += ["", f"> **--pid:** {prose(PID_LIMIT)}."]
+    limit = base.pid_limit_note(snap)  # the --pid limit (issue 6): what /proc cannot show
+    if limit is not None:
+        out += ["", f"> **--pid:** {prose(limit)}"]
+        out += [f"> {prose(note)}." for note in base.pid_pick_notes(snap)]
     return out
 
 

@@ -253,9 +253,10 @@ def test_the_pid_limit_is_stated_when_a_process_was_read() -> None:
     text = md(pid_report())
     assert "audited: environment of pid 4242 (gunicorn) and 1 dotenv file" in text
     quote = next(line for line in text.splitlines() if line.startswith("> "))
-    assert "/proc shows a process's environment as it was at exec time" in quote
-    assert "load_dotenv() are invisible" in quote
-    assert "what its loader would have added" in quote
+    assert "Read from pid 4242: the environment it started with" in quote
+    assert "(/proc/PID/environ is fixed at exec)" in quote
+    assert "values it loaded later with load_dotenv() or dotenv.config() are not in it" in quote
+    assert "the .env rows show what its loader would have added" in quote
     assert "loaded after exec" in text.split("### What could not be checked")[1]
     assert "/proc" not in md(findings_report())
 
