@@ -6,6 +6,7 @@ keep only names, lines, formats and hints: these rules never see a value."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
 from collections.abc import Iterator, Sequence
@@ -25,9 +26,15 @@ _READABLE = 0o044
 def _name(secret: FileSecret) -> str:
     """A variable's name as a message shows it (a name shaped like a credential - a key pasted
     on a line of its own - as its hint)."""
+    return _shown(secret.name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown(name: str) -> str:
+    """``_name``, remembered per name (a monorepo's files repeat the same names)."""
     from envaudit.redact import hint, looks_like_credential
 
-    return hint(secret.name) if looks_like_credential(secret.name) else secret.name
+    return hint(name) if looks_like_credential(name) else name
 
 
 def held(secrets: Sequence[FileSecret]) -> str:
