@@ -77,6 +77,10 @@ LARGE_INVENTORY_MS_GOAL = 250.0
 SMALL_NETWORK_RULES_MS_GOAL = 10.0
 #: The rule families that goal is about.
 NETWORK_FAMILIES = "EA3,EA4,EA6"
+#: Issue 6: the exposure rules (git asked about the dotenv files with secrets, EA701; the file
+#: modes, example files and written keys, EA702-EA704), timed against the same scan with them
+#: ignored (no goal: for information; the facts they read are collected either way).
+EXPOSURE_RULES = "EA701,EA702,EA703,EA704"
 LARGE_RSS_MIB_GOAL = 40.0
 #: Issue 6: ``envaudit diff`` of two snapshots of the large tree.
 LARGE_DIFF_MS_GOAL = 150.0
@@ -863,6 +867,19 @@ def bench(args: argparse.Namespace) -> None:
                     delta_goal_ms=SMALL_NETWORK_RULES_MS_GOAL,
                 )
                 groups.append(Group(f"rules-{size}", [without], [every]))
+            if size in ("small", "large"):  # issue 6: what asking git (EA701) and EA702-4 add
+                unexposed = Command(
+                    f"{shown} scan --no-process-env --ignore {EXPOSURE_RULES} <{size}>",
+                    [*launcher, "scan", "--no-process-env", "--ignore", EXPOSURE_RULES,
+                     str(tree)],
+                    ok_codes=(0, 1),
+                )
+                exposed = Command(
+                    f"{shown} scan --no-process-env <{size}> (exposure rules)",
+                    [*launcher, "scan", "--no-process-env", str(tree)],
+                    ok_codes=(0, 1),
+                )
+                groups.append(Group(f"exposure-{size}", [unexposed], [exposed]))
 
             # The SDK inventory alone, every virtualenv of the tree named (a scan meets the
             # deeper ones while walking; this command does not walk), and its baselines over
