@@ -609,7 +609,6 @@ class Snapshot(Record):
     without ``--pid``, or with ``--no-process-env``."""
 
 
-
 class Finding(Record):
     """One problem found by one rule."""
 

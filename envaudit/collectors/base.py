@@ -169,7 +169,6 @@ class ProcessFacts(Record):
     envaudit's own environment (``Snapshot.own_credentials``, EA801)."""
 
 
-
 class PidFacts(Record):
     """What the pid collector read of one process (``--pid``)."""
 
