@@ -499,7 +499,8 @@ def network_tls(ctx: Any) -> dict[str, Any]:
     variables = {name: show(name, value) for name in TLS_NAMES
                  if (value := ctx.effective_value(name)) is not None}
     files = [{
-        "path": show("SSL_CERT_FILE", ca.path), "kind": "folder" if ca.folder else "file", "status": ca.status,
+        "path": show("SSL_CERT_FILE", ca.path), "kind": "folder" if ca.folder else "file",
+        "status": ca.status,
         "reason": ca.reason, "openssl_error": ca.openssl_error if not ca.folder else None,
         "hashed_files": ca.hashed_files if ca.folder else None,
         "bad_blocks": ca.bad_blocks, "other_blocks": list(ca.other_blocks),

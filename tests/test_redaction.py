@@ -532,10 +532,9 @@ def test_no_planted_secret_reaches_any_output(planted: list[Planted], runner: Cl
         runs.append(("snapshot", runner.invoke(main, snap_args, env=environ), None))
         runs.append(("snapshot markdown", runner.invoke(main, [*snap_args, "--format",
                                                                "markdown"], env=environ), None))
-        for fmt in ("text", "json", "markdown"):
-            runs.append((f"diff {fmt}", runner.invoke(main, [
-                "diff", str(snap), "live", "--project", str(root), "--env-file", str(deploy),
-                "--format", fmt, "-v"], env=environ), None))
+        runs.extend((f"diff {fmt}", runner.invoke(main, [
+            "diff", str(snap), "live", "--project", str(root), "--env-file", str(deploy),
+            "--format", fmt, "-v"], env=environ), None) for fmt in ("text", "json", "markdown"))
         for name, result, written in runs:
             assert result.exit_code in (0, 1), (name, result.stderr)
             _assert_hidden(planted, f"{name} stdout", result.stdout)
