@@ -545,6 +545,90 @@ class Releases(Record):
         return next((c for c in self.checks if c.ecosystem == ecosystem), None)
 
 
+class ProbeTarget(Record):
+    """What ``envaudit probe`` sends, and along which path: the installed SDK's request as the
+    network model computes it for the app's environment (``envaudit.probe.plan``). Holds no
+    secret: the credential is named, never carried."""
+
+    sdk: str
+    """Whose behaviour is followed: ``anthropic 2.17.0 (.venv)``, ``@anthropic-ai/sdk 1.17.0
+    (node_modules)``, or ``no SDK installed: anthropic 2.x defaults``."""
+    url: str
+    """The URL requested (``https://api.anthropic.com/v1/models``), userinfo as ``***``."""
+    scheme: str
+    """``https`` or ``http``."""
+    host: str
+    """The API host (an IPv6 address without brackets)."""
+    port: int
+    """Its port."""
+    proxy: str | None = None
+    """The proxy the SDK would use (password as ``***``); ``None``: direct."""
+    proxy_variable: str | None = None
+    """The variable it comes from (``HTTPS_PROXY``), or why none applies (``NO_PROXY``)."""
+    ca: str = "certifi"
+    """The trust store the SDK would use: ``certifi``, ``system``, or a CA file/folder path."""
+    verify: bool = True
+    """``False``: the SDK would not verify the certificate (``NODE_TLS_REJECT_UNAUTHORIZED=0``)."""
+    auth_header: str | None = None
+    """``x-api-key`` or ``authorization`` (``Bearer``); ``None``: no credential set."""
+    credential_variable: str | None = None
+    """The variable whose value is sent (``ANTHROPIC_API_KEY``), and where it wins from."""
+    credential_hint: str | None = None
+    """Its hint (``sk-ant-api03-…x9AA (108 chars, fp …)``)."""
+    anthropic_version: str = "2023-06-01"
+    """The ``anthropic-version`` header the SDK sends."""
+    model: str | None = None
+    """The configured model (``ANTHROPIC_MODEL`` …), checked against the models listed."""
+    max_tokens: str | None = None
+    """The configured max-tokens setting, for ``--messages``."""
+
+
+class ProbeStage(Record):
+    """One timed step of the probe."""
+
+    name: str
+    """``dns``, ``connect``, ``proxy``, ``tls``, ``request``, ``first-byte``, ``messages``."""
+    status: str
+    """``ok``, ``failed``, ``timeout`` or ``skipped`` (not reached, or not needed)."""
+    ms: float | None = None
+    """How long it took (``None``: not run)."""
+    detail: str = ""
+    """What happened, in words (``resolved to 127.0.0.1``, ``Connection refused``,
+    ``certificate verify failed: self-signed certificate in certificate chain``); never a
+    secret."""
+    data: dict[str, Any] = {}
+    """Stage-specific facts (JSON-ready): ``addresses``; the proxy's status line; the TLS
+    version, cipher, the leaf's subject, issuer, expiry and whether the issuer is a public CA;
+    the HTTP status."""
+
+
+class ProbeResult(Record):
+    """What ``envaudit probe`` found (``Snapshot.probe``; the EA9xx rules read it)."""
+
+    target: ProbeTarget
+    """What was sent, and along which path."""
+    stages: tuple[ProbeStage, ...]
+    """In order; the first that is not ``ok`` is where it failed."""
+    status: int | None = None
+    """The HTTP status of ``GET /v1/models``; ``None``: no answer."""
+    error_type: str | None = None
+    """The API's ``error.type`` (``authentication_error``)."""
+    error_message: str | None = None
+    """The API's ``error.message``, scrubbed of secrets and cut to 300 characters."""
+    request_id: str | None = None
+    """The ``request-id`` header."""
+    retry_after: str | None = None
+    """The ``retry-after`` header (429, 529)."""
+    models: tuple[str, ...] | None = None
+    """The model IDs a 200 listed (``None``: not listed)."""
+    messages_status: int | None = None
+    """``--messages``: the status of the minimal Messages request (``None``: not sent)."""
+    messages_error: tuple[str | None, str | None] = (None, None)
+    """``--messages``: its ``error.type`` and scrubbed ``error.message``."""
+    total_ms: float = 0.0
+    """The whole probe."""
+
+
 class Snapshot(Record):
     """Everything the collectors found; the only input of the rules."""
 
@@ -603,6 +687,9 @@ class Snapshot(Record):
     ca_files: tuple[CaFile, ...] = ()
     """What the CA variables' paths hold (``SSL_CERT_FILE`` ...: ``envaudit.tls``), each path
     named by a definition read once; empty when none is set (EA402-EA406)."""
+    probe: ProbeResult | None = None
+    """``envaudit probe``'s result (EA901-EA911); ``None``: not probed (``scan`` never
+    probes)."""
     own_credentials: tuple[Definition, ...] | None = None
     """With ``--pid`` (``process`` is then ``None``): the credential variables of envaudit's own
     environment, what a process started now would get besides the files (EA801); ``None``
