@@ -581,13 +581,21 @@ class ProbeTarget(Record):
     """The configured model (``ANTHROPIC_MODEL`` …), checked against the models listed."""
     max_tokens: str | None = None
     """The configured max-tokens setting, for ``--messages``."""
+    blocked: str | None = None
+    """Why the SDK would send no request at all (``UnsupportedProtocol: ...`` for a base URL
+    without an http(s) scheme, ``construction: InvalidURL ...`` for a proxy URL or ``NO_PROXY``
+    entry it cannot build): the probe then fails at ``blocked_stage`` and sends nothing."""
+    blocked_stage: str | None = None
+    """``url`` or ``proxy``: the stage ``blocked`` fails; ``None`` when nothing blocks."""
 
 
 class ProbeStage(Record):
     """One timed step of the probe."""
 
     name: str
-    """``dns``, ``connect``, ``proxy``, ``tls``, ``request``, ``first-byte``, ``messages``."""
+    """``url`` (only when the SDK could send nothing: ``ProbeTarget.blocked``), ``dns``,
+    ``connect``, ``proxy``, ``tls``, ``request``, ``first-byte``, ``response`` (the rest of
+    the answer, bounded), ``messages``; docs/probe.md lists each one's ``data``."""
     status: str
     """``ok``, ``failed``, ``timeout`` or ``skipped`` (not reached, or not needed)."""
     ms: float | None = None
