@@ -338,11 +338,13 @@ def _audit(path: str, *, config_file: str | None, select: tuple[str, ...] = (),
            ignore: tuple[str, ...] = (), no_process_env: bool = False,
            env_files: tuple[str, ...] = (), loaders: tuple[str, ...] = (),
            pids: tuple[str, ...] = (), pythons: tuple[str, ...] = (),
-           provider: str | None = None, offline: bool = False
+           provider: str | None = None, offline: bool = False,
+           only: tuple[Rule, ...] | None = None
            ) -> tuple[Report, Config, tuple[int, ...]]:
-    """Collect and audit the project at ``path`` (``scan``, ``snapshot``, ``diff … live``):
-    the report, the configuration, and the processes audited (``--pid``, ``auto`` resolved);
-    the secrets read are kept for the self-check."""
+    """Collect and audit the project at ``path`` (``scan``, ``snapshot``, ``diff … live``,
+    ``probe``): the report, the configuration, and the processes audited (``--pid``, ``auto``
+    resolved); the secrets read are kept for the self-check. ``only``: these rules, instead
+    of the selection (``probe``: the EA9 family, so no release look-up and no git)."""
     from envaudit import config as config_mod
     from envaudit import engine
     from envaudit.collectors.base import CollectOptions
@@ -352,7 +354,7 @@ def _audit(path: str, *, config_file: str | None, select: tuple[str, ...] = (),
     conf = config_mod.load(root, config_file)
     extra = [_check_env_file(p, "--env-file") for p in env_files]
     extra += [_check_env_file(p, f"env-files in {conf.source}:") for p in conf.env_files]
-    rules = _rules(_split(select), _split(ignore), conf)
+    rules = _rules(_split(select), _split(ignore), conf) if only is None else only
     chosen, picked = _resolve_pids(pids, root)
     options = CollectOptions(
         root=root,
@@ -583,6 +585,86 @@ def ps(fmt: str, output: str | None, everything: bool, wide: bool, fail_on: str,
     text = ps_format.render(plist, fmt, ps_format.PsRender(width, quiet, verbose))
     write_report(text, output, secrets)
     sys.exit(ps_format.exit_code(plist, fail_on))
+
+
+def _probe_rules() -> tuple[Rule, ...]:
+    """The EA9 family (``envaudit.rules.probe``), imported alone: the probe runs no other rule
+    (so no release look-up and no git); none while the module does not exist."""
+    import importlib.util
+
+    if importlib.util.find_spec("envaudit.rules.probe") is None:
+        return ()
+    from envaudit.rules import probe as probe_rules  # type: ignore[attr-defined]
+
+    return tuple(probe_rules.RULES)
+
+
+@main.command()
+@click.argument("path", default=".", required=False)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=5.0,
+              show_default=True, help="Bound of each stage (DNS, connect, TLS …), in seconds.")
+@click.option("--total", type=click.FloatRange(min=0, min_open=True), default=15.0,
+              show_default=True, help="Bound of the whole probe, in seconds.")
+@click.option("--messages", is_flag=True,
+              help="Also send a minimal Messages request (max_tokens 1): it costs a token.")
+@click.option("--curl", "curl", is_flag=True,
+              help="Print the equivalent curl command (the key as \"$ANTHROPIC_API_KEY\") "
+                   "instead of probing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON),
+              help="Exit 1 when a finding at or above this severity exists [default: error].")
+@click.option("--no-process-env", is_flag=True, help="Leave envaudit's own environment out.")
+@click.option("--env-file", "env_files", multiple=True, type=click.Path(),
+              help="Extra env file; repeatable.")
+@click.option("--loader", "loaders", multiple=True, type=click.Choice(LOADER_CHOICES),
+              help="Loader the app uses; repeatable [default: inferred].")
+@click.option("--pid", "pids", multiple=True, metavar="PID|auto",
+              help="A running process of the app: probe with the environment it started "
+                   "with; repeatable. auto: the app's processes under PATH.")
+@click.option("--python", "pythons", multiple=True, type=click.Path(),
+              help="An interpreter (or venv) of the app whose SDK to follow; repeatable.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Config file [default: [tool.envaudit] in pyproject.toml, else envaudit.toml].")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Each stage's data; tracebacks on internal errors.")
+@_guard
+def probe(path: str, timeout: float, total: float, messages: bool, curl: bool, fmt: str,
+          output: str | None, fail_on: str | None, no_process_env: bool,
+          env_files: tuple[str, ...], loaders: tuple[str, ...], pids: tuple[str, ...],
+          pythons: tuple[str, ...], config_file: str | None, verbose: bool) -> None:
+    """Send one live request, GET {base}/v1/models, along the path the installed SDK would
+    take from the app's environment at PATH (base URL, proxy and NO_PROXY, CA store, auth
+    header, anthropic-version), each stage timed and bounded, and give the verdict with its
+    fix (EA901-EA911). Only this command sends anything; the key is never printed."""
+    from envaudit import engine
+    from envaudit.output import write_report
+    from envaudit.probe.plan import prepare
+
+    rules = _probe_rules()
+    report, conf, _ = _audit(path, config_file=config_file, no_process_env=no_process_env,
+                             env_files=env_files, loaders=loaders, pids=pids, pythons=pythons,
+                             only=rules)
+    planned = prepare(report.view())
+    assert _State.secrets is not None  # set by _audit
+    _State.secrets.add("ANTHROPIC_API_KEY", planned.credential)
+    if curl:
+        from envaudit.network import app_environ
+        from envaudit.probe.curl import curl_command
+
+        text = curl_command(planned.target, app_environ(report.view()), messages=messages,
+                            total=total)
+        write_report(text, output, _State.secrets)
+        sys.exit(0)
+    from envaudit.probe.render import render
+    from envaudit.probe.run import run
+
+    result = run(planned.target, planned.credential, timeout=timeout, total=total,
+                 messages=messages, proxy_auth=planned.proxy_auth)
+    audited = engine.audit(report.snapshot._replace(probe=result), rules)
+    write_report(render(audited, result, fmt, verbose), output, _State.secrets)
+    sys.exit(engine.exit_code(audited, fail_on or conf.fail_on or "error"))
 
 
 @main.command()
