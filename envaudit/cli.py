@@ -594,7 +594,7 @@ def _probe_rules() -> tuple[Rule, ...]:
 
     if importlib.util.find_spec("envaudit.rules.probe") is None:
         return ()
-    from envaudit.rules import probe as probe_rules  # type: ignore[attr-defined]
+    from envaudit.rules import probe as probe_rules
 
     return tuple(probe_rules.RULES)
 
@@ -661,7 +661,7 @@ def probe(path: str, timeout: float, total: float, messages: bool, curl: bool, f
     from envaudit.probe.run import run
 
     result = run(planned.target, planned.credential, timeout=timeout, total=total,
-                 messages=messages, proxy_auth=planned.proxy_auth)
+                 messages=messages, proxy_auth=planned.proxy_auth, secrets=_State.secrets)
     audited = engine.audit(report.snapshot._replace(probe=result), rules)
     write_report(render(audited, result, fmt, verbose), output, _State.secrets)
     sys.exit(engine.exit_code(audited, fail_on or conf.fail_on or "error"))

@@ -178,9 +178,11 @@ class _Scrubber:
     (and anything shaped like a credential) replaced by hints, control characters escaped,
     cut."""
 
-    def __init__(self, credential: str | None, proxy_auth: tuple[str, str] | None) -> None:
+    def __init__(self, credential: str | None, proxy_auth: tuple[str, str] | None,
+                 also: SecretSet | None = None) -> None:
         from envaudit.redact import SecretSet
 
+        self.also = also
         self.secrets: SecretSet = SecretSet()
         self.exact = [s for s in (credential, proxy_auth[1] if proxy_auth else None)
                       if s and len(s.strip()) >= 8]
@@ -196,6 +198,8 @@ class _Scrubber:
         for secret in self.exact:
             for form in {secret, secret.strip()}:
                 out = out.replace(form, hint(secret))
+        if self.also is not None:
+            out = self.also.scrub(out)
         out = printable(self.secrets.scrub(out))
         return out if len(out) <= limit else out[:limit - 1] + "…"
 
@@ -392,13 +396,15 @@ class _Answer(Record):
 
 def run(target: ProbeTarget, credential: str | None, *, timeout: float = 5.0,
         total: float = 15.0, messages: bool = False,
-        proxy_auth: tuple[str, str] | None = None) -> ProbeResult:
+        proxy_auth: tuple[str, str] | None = None, secrets: SecretSet | None = None
+        ) -> ProbeResult:
     """Probe ``target`` (``plan.plan``) with ``credential`` sent in ``target.auth_header``;
-    ``proxy_auth``: the proxy's user and password (``plan.prepare``). Each stage is bounded
-    by ``timeout`` seconds, the whole by ``total``; ``messages``: also the minimal Messages
-    request. Never raises for what the network or the server does."""
+    ``proxy_auth``: the proxy's user and password (``plan.prepare``); ``secrets``: every other
+    secret the answer must not bring back into a report (the CLI's collected ones). Each
+    stage is bounded by ``timeout`` seconds, the whole by ``total``; ``messages``: also the
+    minimal Messages request. Never raises for what the network or the server does."""
     clock = _Clock(timeout, total)
-    scrub = _Scrubber(credential, proxy_auth)
+    scrub = _Scrubber(credential, proxy_auth, secrets)
     rec = _Recorder()
     result = ProbeResult(target, ())
     if target.blocked:
@@ -946,7 +952,7 @@ def _send_and_read(conn: _Conn, data: bytes, target: ProbeTarget, path: _Path, m
     status_words = scrub(f"HTTP {answer.status} {answer.reason}".strip(), 120)
     rec.stages[first_index] = rec.stages[first_index]._replace(
         detail=status_words, data={"status": answer.status})
-    data: dict[str, Any] = {
+    facts: dict[str, Any] = {
         "status": answer.status, "bytes": answer.size, "truncated": answer.truncated,
         "content_type": scrub(answer.headers.get("content-type", ""), 100) or None,
         "request_id": scrub(answer.headers["request-id"], 100)
@@ -957,14 +963,15 @@ def _send_and_read(conn: _Conn, data: bytes, target: ProbeTarget, path: _Path, m
     if 300 <= answer.status < 400:
         location = answer.headers.get("location", "")
         other = _redirect_host(location, target)
-        data.update(location=scrub(location, 200) or None, redirect_host=other,
+        other = scrub(other, 100) if other is not None else None
+        facts.update(location=scrub(location, 200) or None, redirect_host=other,
                     redirect_other_host=other is not None and other != target.host)
         detail += (f"; a redirect to {scrub(location, 200)!r}, not followed"
-                   + (f" (another host, {scrub(other, 100)}: the credential is not sent "
+                   + (f" (another host, {other}: the credential is not sent "
                       "there)" if other and other != target.host else ""))
     if path.via_proxy and not path.tunnel and answer.status == 407:
         _forward_refused(rec, answer, path, scrub)
-    rec.add("response", "ok", _ms(started), detail, **data)
+    rec.add("response", "ok", _ms(started), detail, **facts)
     return answer
 
 
