@@ -446,3 +446,27 @@ def test_chunked_decoding() -> None:
     assert decoder.done and bytes(decoder.body) == b"Wikipedia"
     with pytest.raises(ValueError):
         _Chunked().feed(b"zz\r\n")
+
+
+# ------------------------------------------------------------------------ public CAs
+def test_a_public_root_and_private_cas() -> None:
+    import binascii
+
+    from envaudit.probe.run import certifi_bundle, issued_by_public, public_certificates
+
+    if certifi_bundle() is None:
+        pytest.skip("certifi is not installed beside envaudit")
+    public, reference = public_certificates()
+    assert reference.startswith("certifi's bundle")
+    pem = open(certifi_bundle() or "", "rb").read()  # noqa: SIM115 - a test
+    root = binascii.a2b_base64(pem.split(b"-----BEGIN CERTIFICATE-----")[1]
+                               .partition(b"-----END")[0])
+    assert issued_by_public(root, public) is True
+    api = pki().api
+    leaf = api.issue_cert("127.0.0.1").cert_chain_pems[0].bytes()
+    leaf_der = binascii.a2b_base64(leaf.split(b"-----\n", 1)[1].partition(b"-----END")[0])
+    assert issued_by_public(leaf_der, public) is False
+    ca_der = binascii.a2b_base64(api.cert_pem.bytes().split(b"-----\n", 1)[1]
+                                 .partition(b"-----END")[0])
+    assert issued_by_public(leaf_der, ca_der) is True  # a store holding the API double's CA
+    assert issued_by_public(b"not a certificate", public) is None
