@@ -138,7 +138,7 @@ def test_a_missing_path(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_a_failed_stage_is_a_verdict_not_a_traceback(runner: CliRunner, tmp_path: Path) -> None:
-    with Silent(tls=True) as silent:
+    with Silent(handshake=True) as silent:
         project = _project(tmp_path, silent.url)
         result = _invoke(runner, project, "--timeout", "0.3", "--total", "2")
     assert result.exit_code in (0, 1)

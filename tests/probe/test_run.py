@@ -200,7 +200,7 @@ def test_messages_with_a_model_the_key_cannot_use() -> None:
 
 
 def test_messages_is_not_sent_without_an_answer() -> None:
-    with Silent(tls=True) as silent:
+    with Silent(handshake=True) as silent:
         result = _probe(_plan(silent.url), messages=True, timeout=0.3)
     assert _stage(result, "messages").status == "skipped"
     assert silent.connections == 1
@@ -244,13 +244,13 @@ def test_a_refused_port() -> None:
 
 def test_a_server_that_accepts_and_never_answers_tls() -> None:
     with Silent() as silent:
-        result = _probe(_plan(silent.url.replace("http://", "https://")), timeout=0.3)
+        result = _probe(_plan(silent.url), timeout=0.3)
     stage = _failed(result)
     assert (stage.name, stage.status) == ("tls", "timeout")
 
 
 def test_a_server_that_never_answers_the_request() -> None:
-    with Silent(tls=True) as silent:
+    with Silent(handshake=True) as silent:
         result = _probe(_plan(silent.url), timeout=0.3)
     stage = _failed(result)
     assert (stage.name, stage.status) == ("first-byte", "timeout")
@@ -319,7 +319,7 @@ def test_a_slow_loris_cannot_hold_the_probe_past_its_bounds(trickle: str) -> Non
 
 
 def test_the_total_bound_cuts_a_stage_short() -> None:
-    with Silent(tls=True) as silent:
+    with Silent(handshake=True) as silent:
         result = _probe(_plan(silent.url), timeout=5.0, total=0.5)
     stage = _failed(result)
     assert "the total bound (0.5 s)" in stage.detail
