@@ -145,6 +145,18 @@ def test_an_ipv6_literal_base_url() -> None:
     assert api.requests[0].headers["host"] == api.netloc  # [::1]:PORT
 
 
+def test_user_information_in_the_base_url_is_never_sent() -> None:
+    with ApiDouble() as api:
+        planned = _plan(f"https://gateway-user:gateway-pw@{api.netloc}/")
+        result = _probe(planned)
+    assert planned.target.url.startswith("https://***@127.0.0.1:")
+    assert result.status == 200
+    (request,) = api.requests
+    assert request.headers["authorization"] == f"Bearer {API_KEY}"
+    assert b"gateway-pw" not in api.received and b"gateway-user" not in api.received
+    assert "gateway-pw" not in repr(result)
+
+
 def test_a_non_json_200_is_tolerated() -> None:
     with ApiDouble(body=b"<html><body>Sign in to the Wi-Fi</body></html>",
                    content_type="text/html") as api:
