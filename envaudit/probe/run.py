@@ -21,6 +21,7 @@ resolves and the connection opens (certifi's bundle takes about 15 ms, the OS bu
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -654,8 +655,8 @@ def _connect(infos: list[tuple[Any, ...]], path: _Path, clock: _Clock, rec: _Rec
     return None
 
 
-_EINPROGRESS = getattr(__import__("errno"), "EINPROGRESS", 115)
-_EWOULDBLOCK = getattr(__import__("errno"), "EWOULDBLOCK", 11)
+_EINPROGRESS = errno.EINPROGRESS
+_EWOULDBLOCK = errno.EWOULDBLOCK
 
 
 def _basic(auth: tuple[str, str]) -> str:
