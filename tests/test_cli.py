@@ -122,7 +122,7 @@ def test_select_and_ignore(runner: CliRunner, two_findings: Path, options: list[
 
 
 @pytest.mark.parametrize("option, value", [("--select", "EA999"), ("--ignore", "no-such-rule"),
-                                           ("--select", "EA205,EA9")])
+                                           ("--select", "EA205,EA0")])
 def test_unknown_selector_is_a_usage_error(runner: CliRunner, two_findings: Path, option: str,
                                            value: str) -> None:
     line = one_error_line(run(runner, "scan", two_findings, option, value))
