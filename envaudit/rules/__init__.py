@@ -33,6 +33,7 @@ MODULES = (
     "exposure",
     "environments",
     "processes",
+    "probe",
 )
 
 

@@ -60,6 +60,38 @@ folder (made once per test run, deleted at exit), set up in this order::
 git runs with no global or system configuration; without a ``git`` binary such a case is
 skipped. ``{case}`` in ``[env]`` names the folder the case runs in (the copy, when there is one).
 
+A verdict of ``envaudit probe`` (EA9xx) has cases whose ``case.toml`` holds a ``[probe]``
+table: the harness starts the servers it names on 127.0.0.1 (``tests/probe/doubles.py``),
+fills their addresses into ``[env]`` (``{api}``, ``{other}``, ``{proxy}``, ``{proxy-auth}``:
+the proxy with the user and password ``proxy.py-auth`` wants, ``{ca}``: a bundle that trusts
+the API double, ``{mitm-ca}``: one that also trusts the intercepting proxy,
+``{unresolvable}``: a ``.invalid`` host name), collects the case, runs the real probe
+(``envaudit.probe.plan.prepare``, then ``envaudit.probe.run.run``) on what the app would use,
+and puts its result into the snapshot before the rules run (``tests/probe/scenery.py``)::
+
+    [probe]
+    server = "api"           # what answers at {api}: "api" (the API double, the default),
+                             # "silent", "silent-tls", "reset", "garbage" (not TLS),
+                             # "slow-loris", "slow-loris-body"
+    api = {status = 401}     # the API double's options: status, models, key, body,
+                             # content-type, body-size, redirect (may name {other}),
+                             # redirect-status, cert-hosts, expired, prefix, tls, message,
+                             # error-type, retry-after
+    other = {}               # a second API double at {other} (named localhost: another host);
+                             # the case fails if the credential reaches it
+    proxy = "proxy.py"       # at {proxy}: "proxy.py", "proxy.py-auth" (407 unless the
+                             # request carries {proxy-auth}'s user and password), "mitm"
+                             # (intercepts TLS with its own CA), "closing" (closes mid-
+                             # CONNECT), "refusing" (403), "silent"
+    timeout = 2.0            # the probe's bound per stage and in total (the defaults), and
+    total = 5.0              # --messages; the case fails as a hang past total + 10 s
+    messages = false
+
+Such a case runs the EA9 rules alone, as ``envaudit probe`` does. Ports change from run to run:
+in ``.expected`` messages the API's, the proxy's and a redirect's port are ``<api-port>``,
+``<proxy-port>`` and ``<other-port>``, the folder of the CA files ``<pki>`` and the case's
+own ``<case>``.
+
 Every case runs offline (``--offline``: no package index is asked; a ``file:`` index in the
 case's ``[env]`` is still read). EA501 runs only in its own folder: its findings follow the
 bundled release data, which a refresh changes, and every other case with an SDK installed would
@@ -141,16 +173,17 @@ def case_config(case: Case) -> dict[str, Any]:
     return load_toml(path) if path.is_file() else {}
 
 
-def options(case: Case) -> CollectOptions:
-    """The ``CollectOptions`` the CLI would build for this case."""
+def options(case: Case, places: Mapping[str, str] | None = None) -> CollectOptions:
+    """The ``CollectOptions`` the CLI would build for this case (``places``: a ``[probe]``
+    scenery's placeholders, filled into ``[env]``)."""
     config = case_config(case)
-    unknown = set(config) - {"env", "options", "diff", "process", "setup"}
+    unknown = set(config) - {"env", "options", "diff", "process", "setup", "probe"}
     opts = config.get("options", {})
     unknown |= set(opts) - _OPTIONS
     if unknown:
         raise ValueError(f"{case.id}/case.toml: unknown keys {sorted(unknown)}")
     env = config.get("env")
-    environ = _environ(case, env or {})
+    environ = _environ(case, env or {}, places)
     loaders = opts.get("loaders")
     folder = prepared(case)
     root = (folder / config.get("setup", {}).get("root", ".")).resolve()
@@ -255,16 +288,23 @@ def _set_up(case: Case, setup: Mapping[str, Any]) -> Path:
     return copy
 
 
-def _environ(case: Case, table: Mapping[str, Any]) -> dict[str, str]:
-    """An ``[env]`` (or a process's ``env``) table as an environment: ``{case}`` replaced, a
-    PATH turned into scenery."""
+def _environ(case: Case, table: Mapping[str, Any], places: Mapping[str, str] | None = None
+             ) -> dict[str, str]:
+    """An ``[env]`` (or a process's ``env``) table as an environment: ``{case}`` (and a
+    ``[probe]`` scenery's placeholders) replaced, a PATH turned into scenery."""
     folder = prepared(case)
-    environ = {k: str(v).replace("{case}", str(folder)) for k, v in table.items()}
+    fill = {"case": str(folder), **(places or {})}
+    environ = {k: _FIELD.sub(lambda m: fill.get(m.group(1), m.group(0)), str(v))
+               for k, v in table.items()}
     if "PATH" in environ and "{case}" not in str(table["PATH"]):
         # a case's PATH is scenery: the interpreters of the machine running the tests must not
         # join its inventory (a PATH naming {case}/... is the case's own)
         environ["PATH"] = str(folder / ".no-such-bin")
     return environ
+
+
+#: A placeholder in an ``[env]`` value: ``{case}``, ``{api}``, ``{proxy-auth}``…
+_FIELD = re.compile(r"\{([a-z][a-z-]*)\}")
 
 
 #: What a case's running process does (``python -c SLEEP ARGV...``).
@@ -274,12 +314,35 @@ SLEEP = "import time; time.sleep(300)"
 @contextmanager
 def started(case: Case) -> Iterator[CollectOptions]:
     """``options(case)`` with the case's ``[[process]]`` tables started and given as
-    ``--pid`` (in table order), each killed and reaped on exit."""
-    opts = options(case)
-    tables = case_config(case).get("process", [])
+    ``--pid`` (in table order), each killed and reaped on exit, and its ``[probe]`` servers
+    started (``scenery``), stopped on exit."""
     with ExitStack() as stack:
+        places = stack.enter_context(scenery(case)).places if _probes(case) else None
+        opts = options(case, places)
+        tables = case_config(case).get("process", [])
         pids = [stack.enter_context(_process(case, table)) for table in tables]
         yield opts._replace(pids=tuple(pids)) if pids else opts
+
+
+def _probes(case: Case) -> bool:
+    return "probe" in case_config(case)
+
+
+#: The scenery of the ``[probe]`` case being run (``started`` sets it, ``run`` probes it).
+_SCENERY: list[Any] = []
+
+
+@contextmanager
+def scenery(case: Case) -> Iterator[Any]:
+    """The case's ``[probe]`` servers (``tests/probe/scenery.py``), started; stopped on exit."""
+    from probe.scenery import started as start_scenery
+
+    with start_scenery(case_config(case)["probe"]) as started_scenery:
+        _SCENERY[:] = [started_scenery]
+        try:
+            yield started_scenery
+        finally:
+            _SCENERY.clear()
 
 
 @contextmanager
@@ -327,6 +390,9 @@ def _wait_until_ready(pid: int, state: str, has_environ: bool) -> None:
 #: data), EA604 (an info finding for every case whose scenery is a gateway base URL), EA701 and
 #: EA702 (the case folders' .env files are tracked by envaudit's own git and checked out 0644).
 OWN_FOLDER_ONLY = ("EA501", "EA604", "EA701", "EA702")
+#: The rules a ``[probe]`` case runs: ``envaudit probe`` runs the EA9 family alone (a probe's
+#: scenery, a private CA bundle, a proxy, is what EA3xx/EA4xx report in a scan).
+PROBE_FAMILY = "EA9"
 
 
 def run(case: Case) -> Report:
@@ -337,7 +403,13 @@ def run(case: Case) -> Report:
     rules = tuple(r for r in ALL_RULES
                   if r.meta.id not in OWN_FOLDER_ONLY or case.rule_id == r.meta.id)
     with started(case) as opts:
-        return engine.audit(engine.collect(opts), rules)
+        snapshot = engine.collect(opts)
+        if _SCENERY:  # a [probe] case: what envaudit probe finds, with the rules it runs
+            from probe.scenery import probe
+
+            snapshot = snapshot._replace(probe=probe(_SCENERY[0], snapshot))
+            rules = tuple(r for r in ALL_RULES if r.meta.id.startswith(PROBE_FAMILY))
+        return engine.audit(snapshot, rules)
 
 
 #: The host every case's snapshot records: goldens must not name the machine running them.
@@ -376,9 +448,14 @@ def line_of(finding: Finding) -> str:
 
 
 def render(report: Report) -> str:
-    """The ``.expected`` text for a report (pids as ``<pid1>``…: module docstring)."""
+    """The ``.expected`` text for a report (pids as ``<pid1>``…, a probe's ports as
+    ``<api-port>``…: module docstring)."""
     text = "".join(line_of(f) + "\n" for f in report.findings)
     snapshot = report.snapshot
+    if snapshot.probe is not None:
+        from probe.scenery import normalise_result
+
+        text = normalise_result(text, snapshot.probe, snapshot.root)
     pids = [e.pid for e in snapshot.pids]
     pids += [s.pid for s in snapshot.skipped if s.source == "pid" and s.pid is not None]
     if not pids:
