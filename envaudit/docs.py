@@ -157,7 +157,11 @@ def _case_section(rule: Rule, cases_dir: Path) -> list[str]:
            f"The examples are test cases: each folder under [`{rel}/`](../../{rel}/) is a small "
            "project that `tests/rules/test_rule_cases.py` audits, comparing the findings with "
            "`<case>.expected` (`ID:source:path:line:message`). A `case.toml` gives the process "
-           "environment (`[env]`; without it the run uses `--no-process-env`) and the options.",
+           "environment (`[env]`; without it the run uses `--no-process-env`) and the options."
+           + (" Its `[probe]` table names the servers the test starts on 127.0.0.1, whose "
+              "addresses fill `{api}`, `{proxy}`, `{ca}` … in `[env]`; the real probe runs "
+              "against them and the EA9 rules read its result (`tests/rules/casefiles.py`)."
+              if rule.meta.id.startswith("EA9") else ""),
            ""]
     for kind, title in (("bad", "Bad"), ("good", "Good")):
         case = folder / kind
