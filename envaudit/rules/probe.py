@@ -6,7 +6,9 @@ One function, ``classify``, decides which verdict a probe gets: the first stage 
 ``--messages``' request. At most one error or warning verdict per probe; EA917 (the TLS is
 intercepted, info) can come on top of it. Each finding names the stage, what the API said
 (``error.type``, ``error.message``, ``request-id``), what it means, which exception the SDK
-raises for the same outcome, and the fix.
+raises for the same outcome, and the fix. Strings from the stages are shown escaped
+(``redact.printable``; the probe has already scrubbed and cut what the server said): a finding
+stays one line whatever a server sends.
 
 What the SDKs raise for each outcome was measured against the servers of
 ``tests/probe/doubles.py`` and is stated in docs/sdk-facts.md ("The probe's verdicts and the
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Callable
 
 from envaudit.model import Finding, Location, ProbeResult, ProbeStage, ProbeTarget, Severity
 from envaudit.record import Record
+from envaudit.redact import printable
 from envaudit.rules.base import Rule, RuleMeta
 
 if TYPE_CHECKING:
@@ -220,8 +223,10 @@ def _fire(rule: Rule, ctx: AuditContext,
     if verdict is None or verdict.rule != rule.meta.id:
         return
     said = build(verdict, result, ctx)
-    yield rule.finding(said.message, Location(_SOURCE, path=said.path or result.target.url),
-                       fix=said.fix, severity=said.severity, details=verdict.details())
+    yield rule.finding(printable(said.message),
+                       Location(_SOURCE, path=printable(said.path or result.target.url)),
+                       fix=printable(said.fix) if said.fix else None, severity=said.severity,
+                       details=verdict.details())
 
 
 def _node(target: ProbeTarget) -> bool:
@@ -356,7 +361,8 @@ def _proxy(v: Verdict, result: ProbeResult, ctx: AuditContext) -> Said:
     variable = _variable_of_proxy(target)
     tunnel = _authority(target.host, target.port)
     status = data.get("status")
-    schemes = [str(s) for s in data.get("authenticate") or ()]
+    offers = data.get("authenticate")
+    schemes = [str(s) for s in offers] if isinstance(offers, (list, tuple)) else []
     if status == 407:
         if data.get("sent_credentials"):
             meaning = f"the proxy refused the user and password in {variable}"
@@ -403,7 +409,7 @@ def _tls(v: Verdict, result: ProbeResult, ctx: AuditContext) -> Said:
     target = result.target
     assert v.stage is not None
     data = v.stage.data
-    code = data.get("verify_code")
+    code = data.get("verify_code") if isinstance(data.get("verify_code"), int) else None
     issuer = data.get("root") or data.get("issuer")
     node = _node(target)
     store = store_words(target.ca)
@@ -1316,7 +1322,7 @@ class ProbeTlsIntercepted(Rule):
         message = (f"tls: TLS to {target.host}{via} is re-signed by {issuer!r}, which is not "
                    f"a public CA, and {store_words(target.ca)} trusts it: the interception "
                    "product sees the key and every prompt and answer in clear")
-        yield self.finding(message, Location(_SOURCE, path=target.url),
+        yield self.finding(printable(message), Location(_SOURCE, path=printable(target.url)),
                            details={"stage": "tls", "issuer": issuer})
 
 
