@@ -432,9 +432,13 @@ def _tls(v: Verdict, result: ProbeResult, ctx: AuditContext) -> Said:
                "server a certificate for the name used")
     elif code is not None:
         if data.get("interception"):
+            from envaudit.rules.endpoint import is_anthropic
+
+            maybe = "" if is_anthropic(target.host) else (
+                f", unless {target.host} is a private server with its own CA")
             meaning = (f"the certificate was issued by {issuer!r}, which is not a public CA: "
-                       f"TLS to {target.host} is intercepted (a corporate proxy or a security "
-                       f"product re-signs it), and {store} does not trust that CA")
+                       f"a corporate proxy or a security product re-signs TLS to "
+                       f"{target.host}{maybe}; {store} does not trust that CA")
         elif issuer:
             meaning = (f"the certificate was issued by {issuer!r}, a private CA that {store} "
                        "does not trust")
@@ -1319,9 +1323,17 @@ class ProbeTlsIntercepted(Rule):
         target = result.target
         issuer = stage.data.get("root") or stage.data.get("issuer")
         via = f" through {target.proxy}" if target.proxy else ""
-        message = (f"tls: TLS to {target.host}{via} is re-signed by {issuer!r}, which is not "
-                   f"a public CA, and {store_words(target.ca)} trusts it: the interception "
-                   "product sees the key and every prompt and answer in clear")
+        from envaudit.rules.endpoint import is_anthropic
+
+        if is_anthropic(target.host):
+            what = f"is re-signed by {issuer!r}, which is not a public CA"
+        else:
+            what = (f"presents a certificate from {issuer!r}, which is not a public CA: the "
+                    f"proxy re-signs it, unless {target.host} is a private server with its own "
+                    "CA")
+        message = (f"tls: TLS to {target.host}{via} {what}, and {store_words(target.ca)} trusts "
+                   "it: an interception product sees the key and every prompt and answer in "
+                   "clear")
         yield self.finding(printable(message), Location(_SOURCE, path=printable(target.url)),
                            details={"stage": "tls", "issuer": issuer})
 
