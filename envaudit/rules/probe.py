@@ -125,8 +125,8 @@ def classify(result: ProbeResult) -> Verdict | None:
     request = _models_request(target)
     stage = failed_stage(result)
     if stage is not None:
-        rule, sdk_error = _stage_rule(target, stage)
-        return Verdict(rule, stage, request, sdk_error=sdk_error)
+        at_stage, sdk_error = _stage_rule(target, stage)
+        return Verdict(at_stage, stage, request, sdk_error=sdk_error)
     response = _stage(result, "response") or _stage(result, "first-byte")
     if result.status is None:
         skipped = next((s for s in result.stages if s.status == "skipped" and s.detail

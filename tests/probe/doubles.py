@@ -140,11 +140,10 @@ class Pki:
             context = self._contexts.get(key)
             if context is None:
                 authority = self.api if ca == "api" else self.mitm
-                dates = ({"not_before": datetime.datetime(2020, 1, 1),
-                          "not_after": datetime.datetime(2021, 1, 1)} if expired else {})
-                leaf = authority.issue_cert(*key[1], common_name=key[1][0],
-                                            organization_name="Envaudit Test Server",
-                                            **dates)
+                leaf = authority.issue_cert(
+                    *key[1], common_name=key[1][0], organization_name="Envaudit Test Server",
+                    not_before=datetime.datetime(2020, 1, 1) if expired else None,
+                    not_after=datetime.datetime(2021, 1, 1) if expired else None)
                 context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
                 leaf.configure_cert(context)
                 self._contexts[key] = context

@@ -111,17 +111,19 @@ def started(table: Mapping[str, Any]) -> Iterator[Scenery]:
                            "unresolvable": UNRESOLVABLE})
     with ExitStack() as stack:
         if "other" in table:
-            other = stack.enter_context(_server("api", table["other"]))
-            assert isinstance(other, ApiDouble)
+            other = _api(table["other"])
+            stack.enter_context(other)
             scenery.other = other
             scenery.places["other"] = other.url_as("localhost")
         api_options = {k: (v.replace("{other}", scenery.places.get("other", "{other}"))
                            if isinstance(v, str) else v)
                        for k, v in table.get("api", {}).items()}
-        server = stack.enter_context(_server(table.get("server", "api"), api_options))
+        server = _server(table.get("server", "api"), api_options)
+        stack.enter_context(server)
         scenery.places["api"] = server.url
         if "proxy" in table:
-            proxy = stack.enter_context(_proxy(table["proxy"], server))
+            proxy = _proxy(table["proxy"], server)
+            stack.enter_context(proxy)
             scenery.places["proxy"] = proxy.url
             scenery.places["proxy-auth"] = f"http://{PROXY_CREDENTIALS}@{proxy.netloc}"
         yield scenery

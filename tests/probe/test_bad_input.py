@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -54,7 +55,7 @@ class Scene(NamedTuple):
 
     env: dict[str, str]
     """The app's environment (the key and the CA are added)."""
-    api: ApiDouble | None
+    api: Listener | None
     """The server that may see the key (in its credential header only)."""
     watched: list[Listener]
     """Servers that must never see the key."""
@@ -111,7 +112,7 @@ def _ipv6(stack: ExitStack) -> Scene:
 
 
 #: (id, the scene, the verdicts allowed: ``None`` for none).
-CASES: list[tuple[str, Callable[[ExitStack], Scene], set[str | None]]] = [
+CASES: list[tuple[str, Callable[[ExitStack], Scene], AbstractSet[str | None]]] = [
     ("scheme-ftp", _base("ftp://{api}"), {"EA916"}),
     ("scheme-file", _base("file:///etc/passwd"), {"EA916"}),
     ("scheme-javascript", _base("javascript:alert(1)"), {"EA916"}),
@@ -157,7 +158,7 @@ def _verdict(document: dict[str, Any]) -> str | None:
 
 @pytest.mark.parametrize(("build", "verdicts"), [(b, v) for _, b, v in CASES],
                          ids=[c[0] for c in CASES])
-def test_bad_input(build: Callable[[ExitStack], Scene], verdicts: set[str | None],
+def test_bad_input(build: Callable[[ExitStack], Scene], verdicts: AbstractSet[str | None],
                    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                    capfd: pytest.CaptureFixture[str]) -> None:
     with ExitStack() as stack:

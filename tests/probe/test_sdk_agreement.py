@@ -274,7 +274,7 @@ def ts_sdk_outcomes(sdk: Any, runs: list[tuple[Case, Scenery, Mapping[str, str]]
             environ["NODE_EXTRA_CA_CERTS"] = ca
         proc = subprocess.run([sdk.node, "-e", _TS_SCRIPT, str(sdk.sdk_dir), str(plan_file)],
                               env=environ, capture_output=True, text=True, check=False,
-                              timeout=60 + sum(p["hangMs"] for p in plan) / 1000)
+                              timeout=60 + sum(sc.timeout + HANG_AFTER for _, sc, _ in group))
         for line in proc.stdout.splitlines():
             if line.startswith("{"):
                 item = json.loads(line)
