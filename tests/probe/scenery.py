@@ -97,12 +97,27 @@ def _proxy(kind: str, api: Listener | Refused) -> Listener | ProxyPy | Refused:
     return proxies[kind]()
 
 
+def _skip_without(table: Mapping[str, Any]) -> None:
+    """Skip the test when a component the table needs is not installed (the test extra has
+    them all): trustme for the CAs, proxy.py for its proxies."""
+    import importlib.util
+
+    import pytest
+
+    if importlib.util.find_spec("trustme") is None:
+        pytest.skip("trustme is not installed (test extra)")
+    if str(table.get("proxy", "")).startswith("proxy.py") and (
+            importlib.util.find_spec("proxy") is None):
+        pytest.skip("the proxy.py package is not installed (test extra)")
+
+
 @contextmanager
 def started(table: Mapping[str, Any]) -> Iterator[Scenery]:
     """Start what ``table`` names; stop everything on exit."""
     unknown = set(table) - KEYS
     if unknown:
         raise ValueError(f"[probe]: unknown keys {sorted(unknown)}")
+    _skip_without(table)
     scenery = Scenery(timeout=float(table.get("timeout", TIMEOUT)),
                       total=float(table.get("total", TOTAL)),
                       messages=bool(table.get("messages", False)))
