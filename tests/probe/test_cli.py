@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from factories import API_KEY
 
 from envaudit.cli import main
-from tests.factories import API_KEY
-from tests.probe.doubles import ApiDouble, MitmProxy, Silent, local_only, pki
+from probe.doubles import ApiDouble, MitmProxy, Silent, local_only, pki
 
 pytest.importorskip("trustme")
 
@@ -86,7 +86,7 @@ def test_a_200_in_every_format(runner: CliRunner, tmp_path: Path, fmt: str) -> N
 
 
 def api_models() -> tuple[str, ...]:
-    from tests.probe.doubles import MODELS
+    from probe.doubles import MODELS
 
     return MODELS
 

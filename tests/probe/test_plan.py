@@ -8,11 +8,11 @@ from __future__ import annotations
 import os
 
 import pytest
+from factories import API_KEY, ROOT, make_file, make_snapshot, venv
 
 from envaudit.context import AuditContext
 from envaudit.model import Location, NodeModules, Package, Runtime, Snapshot
 from envaudit.probe.plan import endpoint, messages_target, plan, prepare
-from tests.factories import API_KEY, ROOT, make_file, make_snapshot, venv
 
 TOKEN = "sk-ant-oat01-" + "PlanFixtureToken_" * 4
 

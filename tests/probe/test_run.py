@@ -8,14 +8,14 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from factories import API_KEY, make_snapshot
 
 from envaudit.context import AuditContext
 from envaudit.model import ProbeResult, ProbeStage
 from envaudit.probe.plan import Plan, prepare
 from envaudit.probe.run import MAX_BODY_BYTES, USER_AGENT, _Chunked, run
-from tests.factories import API_KEY, make_snapshot
-from tests.probe import doubles
-from tests.probe.doubles import (
+from probe import doubles
+from probe.doubles import (
     ApiDouble,
     Garbage,
     MitmProxy,
