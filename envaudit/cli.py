@@ -637,7 +637,7 @@ def probe(path: str, timeout: float, total: float, messages: bool, curl: bool, f
     """Send one live request, GET {base}/v1/models, along the path the installed SDK would
     take from the app's environment at PATH (base URL, proxy and NO_PROXY, CA store, auth
     header, anthropic-version), each stage timed and bounded, and give the verdict with its
-    fix (EA901-EA911). Only this command sends anything; the key is never printed."""
+    fix (EA901-EA918). Only this command sends anything; the key is never printed."""
     from envaudit import engine
     from envaudit.output import write_report
     from envaudit.probe.plan import prepare

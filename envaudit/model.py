@@ -696,7 +696,7 @@ class Snapshot(Record):
     """What the CA variables' paths hold (``SSL_CERT_FILE`` ...: ``envaudit.tls``), each path
     named by a definition read once; empty when none is set (EA402-EA406)."""
     probe: ProbeResult | None = None
-    """``envaudit probe``'s result (EA901-EA911); ``None``: not probed (``scan`` never
+    """``envaudit probe``'s result (EA901-EA918); ``None``: not probed (``scan`` never
     probes)."""
     own_credentials: tuple[Definition, ...] | None = None
     """With ``--pid`` (``process`` is then ``None``): the credential variables of envaudit's own
