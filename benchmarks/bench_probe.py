@@ -54,8 +54,9 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
+
+from common import launcher, time_command
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
@@ -156,23 +157,6 @@ class Double:
             pass
 
 
-def _launcher(kind: str) -> list[str]:
-    script = Path(sys.executable).with_name("envaudit")
-    if kind == "script" or (kind == "auto" and script.is_file()):
-        return [str(script)]
-    return [sys.executable, "-m", "envaudit"]
-
-
-def _time(argv: list[str], env: dict[str, str], ok: tuple[int, ...]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, env=env, check=False)
-    elapsed = (time.perf_counter() - start) * 1000
-    if proc.returncode not in ok:
-        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: "
-                           f"{proc.stderr.decode(errors='replace')[-500:]}")
-    return elapsed
-
-
 def _project(folder: Path, port: int, ca: Path) -> Path:
     project = folder / "app"
     project.mkdir()
@@ -222,7 +206,7 @@ def _bench(args: argparse.Namespace, double: Double, project: Path, ca_file: Pat
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(project.parent),
            "ENVAUDIT_OFFLINE": "1", "LANG": "C.UTF-8",
            "PYTHONPATH": str(REPO_ROOT)}
-    envaudit = _launcher(args.launcher)
+    envaudit = launcher(args.launcher)
     url = f"https://127.0.0.1:{double.port}/v1/models?limit=1000"
     commands: dict[str, tuple[list[str], tuple[int, ...]]] = {
         "envaudit probe": ([*envaudit, "probe", str(project)], (0, 1)),
@@ -252,7 +236,7 @@ def _bench(args: argparse.Namespace, double: Double, project: Path, ca_file: Pat
         shift = rep % len(names)
         for name in names[shift:] + names[:shift]:
             argv, ok = commands[name]
-            elapsed = _time(argv, env, ok)
+            elapsed = time_command(argv, env, ok)
             if rep >= args.warmup:
                 samples[name].append(elapsed)
     phases: dict[str, list[float]] = {}

@@ -51,6 +51,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from common import launcher, time_command
+
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent
 #: Issue 6: ``envaudit ps`` with 2,000 processes on the machine.
@@ -146,23 +148,6 @@ def _terminate(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _launcher(kind: str) -> list[str]:
-    script = Path(sys.executable).with_name("envaudit")
-    if kind == "script" or (kind == "auto" and script.is_file()):
-        return [str(script)]
-    return [sys.executable, "-m", "envaudit"]
-
-
-def _time(argv: list[str], env: dict[str, str], ok: tuple[int, ...]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, env=env, check=False)
-    elapsed = (time.perf_counter() - start) * 1000
-    if proc.returncode not in ok:
-        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: "
-                           f"{proc.stderr.decode(errors='replace')[-500:]}")
-    return elapsed
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--processes", type=int, default=2000,
@@ -178,7 +163,7 @@ def main() -> int:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
     env["ENVAUDIT_OFFLINE"] = "1"
-    envaudit = _launcher(args.launcher)
+    envaudit = launcher(args.launcher)
     commands: dict[str, tuple[list[str], tuple[int, ...]]] = {
         "envaudit ps": ([*envaudit, "ps"], (0, 1)),
         "envaudit ps --format json": ([*envaudit, "ps", "--format", "json"], (0, 1)),
@@ -203,7 +188,7 @@ def main() -> int:
                 shift = rep % len(names)
                 for name in names[shift:] + names[:shift]:
                     argv, ok = commands[name]
-                    elapsed = _time(argv, env, ok)
+                    elapsed = time_command(argv, env, ok)
                     if rep >= args.warmup:
                         samples[name].append(elapsed)
     except OSError as exc:
