@@ -285,11 +285,11 @@ def read_pem(data: bytes) -> PemReading:
         if begin is None:
             break
         label = begin.group(1).decode("latin-1")
+        # NOTE: a BEGIN line met before the END does not start a new block: OpenSSL reads on to
+        # the next END line, and its base64 decoder stops at the first '-' (B64_EOF), so the
+        # text before that BEGIN line must decode to a whole certificate on its own, and the
+        # certificate after it is swallowed (measured: tests/test_tls.py's property test)
         end = _END.search(data, begin.end())
-        again = _BEGIN.search(data, begin.end(), end.start() if end is not None else len(data))
-        if again is not None:  # OpenSSL starts over at a BEGIN line met before the END
-            pos = again.start()
-            continue
         if end is None or end.group(1).rstrip(b" \t\r") != begin.group(1) + b"-----":
             bad += 1  # a block left open, or closed by another label or a longer line
             break
@@ -344,7 +344,9 @@ def _der_end(der: bytes) -> int:
 
 
 def _b64(text: bytes) -> bytes:
-    """Strict base64 (characters outside the alphabet are an error, as for OpenSSL)."""
+    """Strict base64 (characters outside the alphabet are an error, as for OpenSSL), up to the
+    first ``-``, where OpenSSL's decoder stops (its end-of-data character)."""
+    text = text.partition(b"-")[0]
     if _STRICT:
         return binascii.a2b_base64(text, strict_mode=True)  # type: ignore[call-arg]
     return _a2b(text)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from envaudit import tls
@@ -165,6 +165,7 @@ def _edit(pem: bytes, edit: str, at: int) -> bytes:
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_EDITS, min_size=1, max_size=2), st.integers(min_value=0, max_value=1000))
+@example(["twice", "bad-char"], 164)  # a BEGIN before the END: found by this test in CI
 def test_openssl_refuses_exactly_the_files_envaudit_says(edits: list[str], at: int) -> None:
     import tempfile
 
@@ -175,6 +176,26 @@ def test_openssl_refuses_exactly_the_files_envaudit_says(edits: list[str], at: i
         path = Path(folder) / "ca.pem"
         path.write_bytes(data)
         assert _mine(path, Path(folder)) == _openssl(path), (edits, at)
+
+
+@pytest.mark.parametrize("shape", ["truncated", "end-dropped", "end-mangled", "junk-line",
+                                   "base64-junk", "cut-mid-line"])
+def test_a_begin_line_before_the_end(shape: str, tmp_path: Path) -> None:
+    """A block whose END is lost runs on to the next END: OpenSSL decodes its text up to the
+    next BEGIN line (base64 stops at '-') and refuses it unless that is a whole certificate;
+    envaudit says what OpenSSL does (it used to start over at the BEGIN line)."""
+    lines = PEM.splitlines(keepends=True)
+    head = {
+        "truncated": b"".join(lines[:5]),
+        "end-dropped": b"".join(lines[:-1]),
+        "end-mangled": b"".join(lines[:-1]) + b"!" + lines[-1][1:],
+        "junk-line": b"".join(lines[:5]) + b"!!!!\n",
+        "base64-junk": b"".join(lines[:-1]) + b"QUJD\n",
+        "cut-mid-line": b"".join(lines[:5]) + lines[5][:10] + b"\n",
+    }[shape]
+    path = tmp_path / "ca.pem"
+    path.write_bytes(head + PEM)
+    assert _mine(path, tmp_path) == _openssl(path)
 
 
 # ----------------------------------------------------------------------------- files
