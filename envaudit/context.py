@@ -536,6 +536,15 @@ class AuditContext:
             out.append((environment, {path: i for i, path in enumerate(service.env_files)}))
         return out
 
+    def winner(self, name: str) -> Definition | None:
+        """The definition the app ends up with under its first loader that sets ``name``
+        (empty values kept: the SDKs decide what empty means); the effective table's rule."""
+        for loader in self.snapshot.loaders or (PYTHON_DOTENV,):
+            d = self.effective(name, loader)
+            if d is not None:
+                return d
+        return None
+
     def effective_value(self, name: str) -> str | None:
         """The value the app ends up with under its first loader, empty counting as unset."""
         for loader in self.snapshot.loaders or (PYTHON_DOTENV,):

@@ -311,14 +311,6 @@ def _ca_held(ctx: AuditContext, name: str, path: str) -> str:
     return f"; {show(name, path)}: {summary(ca)}"
 
 
-def _winner(ctx: AuditContext, name: str) -> Definition | None:
-    for loader in ctx.snapshot.loaders:
-        winner = ctx.effective(name, loader)
-        if winner is not None:
-            return winner
-    return None
-
-
 def _layered(winner: Definition, mine: DotenvFile | None, site: Site) -> bool:
     """Whether ``site`` is a lower layer of the same app as ``winner`` (read from ``mine``):
     the process environment and explicit files layer over everything; discovered files only
@@ -374,7 +366,7 @@ def rows(ctx: AuditContext) -> list[ConfigRow]:
     sdk = _Installed(installed_profiles(ctx.snapshot))
     out: list[ConfigRow] = []
     for name in names:
-        winner = _winner(ctx, name)
+        winner = ctx.winner(name)
         if winner is None:
             unread = list(dict.fromkeys(s.location.display() for s in ctx.sites(name)
                                         if s.file is not None))

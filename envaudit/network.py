@@ -36,7 +36,7 @@ from envaudit.record import Record
 
 if TYPE_CHECKING:
     from envaudit.context import AuditContext
-    from envaudit.model import Definition, Snapshot
+    from envaudit.model import Snapshot
 
 #: The proxy variables by their lower-case name (``getproxies``' keys: ``https_proxy`` ->
 #: ``https``).
@@ -612,18 +612,10 @@ def app_environ(ctx: AuditContext) -> dict[str, str]:
     one's winner under the first loader in use that has one, empty values kept."""
     out: dict[str, str] = {}
     for name in (*PROXY_NAMES, *OTHER_NAMES):
-        d = _winner(ctx, name)
+        d = ctx.winner(name)
         if d is not None and d.value is not None:
             out[name] = d.value
     return out
-
-
-def _winner(ctx: AuditContext, name: str) -> Definition | None:
-    for loader in ctx.snapshot.loaders:
-        d = ctx.effective(name, loader)
-        if d is not None:
-            return d
-    return None
 
 
 def clients(ctx: AuditContext) -> list[Client]:

@@ -286,16 +286,6 @@ def _printable(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------- the credential
-def _winner(ctx: AuditContext, name: str) -> Definition | None:
-    """The definition the app ends up with under its first loader that has one (empty values
-    kept: the SDKs decide what empty means)."""
-    for loader in ctx.snapshot.loaders or ("python-dotenv",):
-        d = ctx.effective(name, loader)
-        if d is not None:
-            return d
-    return None
-
-
 def _credential(ctx: AuditContext, sdk: Sdk
                 ) -> tuple[str | None, str | None, str | None, str | None]:
     """``(value, header, variable, hint)``: the credential the SDK sends (the key, else the
@@ -307,7 +297,7 @@ def _credential(ctx: AuditContext, sdk: Sdk
             return None
         return (d.value.strip() if sdk.kind == "node" else d.value) or None
 
-    key_d, token_d = _winner(ctx, _KEY), _winner(ctx, _TOKEN)
+    key_d, token_d = ctx.winner(_KEY), ctx.winner(_TOKEN)
     key, token = value_of(key_d), value_of(token_d)
     if key is not None and key_d is not None:
         header = "authorization" if sdk.key_header == _BEARER else "x-api-key"

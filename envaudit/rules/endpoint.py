@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from envaudit.context import ANTHROPIC_HOSTS, AuditContext, Site
-from envaudit.model import ENVIRONMENTS, Definition, Finding, Severity
+from envaudit.model import ENVIRONMENTS, Finding, Severity
 from envaudit.record import Record
 from envaudit.redact import redact_url
 from envaudit.rules.base import Rule, RuleMeta
@@ -166,14 +166,6 @@ def base_url_values(ctx: AuditContext) -> Iterator[tuple[Site, str, list[str]]]:
         for value, loaders in values:
             if value is not None:
                 yield site, value, loaders
-
-
-def _winner(ctx: AuditContext, name: str) -> Definition | None:
-    for loader in ctx.snapshot.loaders:
-        d = ctx.effective(name, loader)
-        if d is not None:
-            return d
-    return None
 
 
 def _sdk_kinds(ctx: AuditContext) -> set[str]:
@@ -435,7 +427,7 @@ class BaseUrlThirdParty(Rule):
 
     def check(self, ctx: AuditContext) -> Iterator[Finding]:
         """Fire once, at the winning definition, for a host that is not Anthropic's."""
-        winner = _winner(ctx, BASE_URL)
+        winner = ctx.winner(BASE_URL)
         if winner is None or not winner.value or predict(winner.value).target is None:
             return
         host = split(winner.value.strip()).host

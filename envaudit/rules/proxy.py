@@ -28,12 +28,6 @@ def redact_proxy(value: str) -> str:
     return printable(_redact_proxy(value))
 
 
-def _winner(ctx: AuditContext, name: str) -> Definition | None:
-    from envaudit.network import _winner as winner
-
-    return winner(ctx, name)
-
-
 def _set(ctx: AuditContext) -> bool:
     """Whether the provider is in use and a proxy or NO_PROXY variable is defined anywhere
     (the cheap test every rule starts with)."""
@@ -79,7 +73,7 @@ def _applied(ctx: AuditContext) -> list[tuple[str, str, Definition]]:
     for scheme in ("https", "http", "all"):
         found = proxies.get(scheme)
         if found is not None:
-            d = _winner(ctx, found[1])
+            d = ctx.winner(found[1])
             if d is not None:
                 out.append((scheme, found[0], d))
     return out
@@ -272,7 +266,7 @@ class ProxyCaseConflict(Rule):
         if not _set(ctx):
             return
         for lower in ("https_proxy", "http_proxy", "all_proxy", "no_proxy"):
-            low, up = _winner(ctx, lower), _winner(ctx, lower.upper())
+            low, up = ctx.winner(lower), ctx.winner(lower.upper())
             if low is None or up is None or low.value == up.value:
                 continue
             if not low.value and not up.value:
@@ -384,7 +378,7 @@ class ProxyIgnored(Rule):
         for route in model(ctx):
             if route.ignored is None or route.variable is None:
                 continue
-            d = _winner(ctx, route.variable)
+            d = ctx.winner(route.variable)
             location = d.location if d is not None else ctx.environment_location
             proxy = printable(route.proxy or "")
             yield self.finding(
@@ -433,8 +427,8 @@ class NoProxyBypassesApi(Rule):
 
         for route in model(ctx):
             if route.kind in ("anthropic", "node") and route.note and "entries" in route.note:
-                name = "no_proxy" if _winner(ctx, "no_proxy") else "NO_PROXY"
-                d = _winner(ctx, name)
+                name = "no_proxy" if ctx.winner("no_proxy") else "NO_PROXY"
+                d = ctx.winner(name)
                 yield self.finding(
                     f"{name} was not matched against the API host for {route.client}: "
                     f"{route.note}; look for the API host in it by hand",
@@ -447,8 +441,8 @@ class NoProxyBypassesApi(Rule):
             t = target(route.target)
             if t is not None and _loopback(t.host):
                 continue  # a local mock or gateway: direct is what is meant
-            name = "no_proxy" if _winner(ctx, "no_proxy") else "NO_PROXY"
-            d = _winner(ctx, name)
+            name = "no_proxy" if ctx.winner("no_proxy") else "NO_PROXY"
+            d = ctx.winner(name)
             location = d.location if d is not None else ctx.environment_location
             host = printable(t.host if t is not None else route.target)
             proxy = printable(route.proxy or "")
@@ -504,7 +498,7 @@ class NoProxyIneffective(Rule):
         items = entries(found[0])
         if "*" in items:
             return
-        d = _winner(ctx, found[1])
+        d = ctx.winner(found[1])
         location = d.location if d is not None else ctx.environment_location
         t = target(app_environ(ctx).get("ANTHROPIC_BASE_URL"))
         api_host = t.host if t is not None else ""
@@ -573,8 +567,8 @@ class NoProxyCrashesClient(Rule):
         for route in _python_uses(ctx) or ():
             if route.error is None or "NO_PROXY entry" not in route.error:
                 continue
-            name = "no_proxy" if _winner(ctx, "no_proxy") else "NO_PROXY"
-            d = _winner(ctx, name)
+            name = "no_proxy" if ctx.winner("no_proxy") else "NO_PROXY"
+            d = ctx.winner(name)
             location = d.location if d is not None else ctx.environment_location
             yield self.finding(
                 f"{name} entry {route.bypass!r} makes {route.client} raise "
@@ -616,10 +610,10 @@ class CurlIgnoresHttpProxy(Rule):
         """One finding when HTTP_PROXY is set and http_proxy is not."""
         if not _set(ctx):
             return
-        up = _winner(ctx, "HTTP_PROXY")
-        if up is None or not up.value or _winner(ctx, "http_proxy") is not None:
+        up = ctx.winner("HTTP_PROXY")
+        if up is None or not up.value or ctx.winner("http_proxy") is not None:
             return
-        https = any(_winner(ctx, n) is not None and _winner(ctx, n).value  # type: ignore[union-attr]
+        https = any(ctx.winner(n) is not None and ctx.winner(n).value  # type: ignore[union-attr]
                     for n in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"))
         api = ("" if https else "; and no HTTPS_PROXY or ALL_PROXY is set, so every client "
                "sends https:// API requests direct")
