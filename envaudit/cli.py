@@ -276,6 +276,49 @@ def _rules(select: tuple[str, ...], ignore: tuple[str, ...], conf: Config) -> tu
     return engine.select_rules(select or conf.select, ignore or conf.ignore)
 
 
+#: The options that say what to collect (``scan``, ``snapshot``, ``diff … live``, ``probe``):
+#: each command takes those that apply to it, through ``_collect_options``.
+_COLLECT_OPTIONS: dict[str, Callable[[Callable[..., None]], Callable[..., None]]] = {
+    "no-process-env": click.option("--no-process-env", is_flag=True,
+                                   help="Leave envaudit's own environment out."),
+    "env-file": click.option(
+        "--env-file", "env_files", multiple=True, type=click.Path(),
+        help="Extra env file (e.g. the one given to docker run --env-file); repeatable."),
+    "loader": click.option("--loader", "loaders", multiple=True,
+                           type=click.Choice(LOADER_CHOICES),
+                           help="Loader the app uses; repeatable [default: inferred]."),
+    "pid": click.option(
+        "--pid", "pids", multiple=True, metavar="PID|auto",
+        help="A running process of the app: audit the environment it started with instead of "
+             "envaudit's own; repeatable. auto: the python/node/gunicorn/uvicorn/celery... "
+             "processes whose working folder or command line lies in PATH."),
+    "python": click.option(
+        "--python", "pythons", multiple=True, type=click.Path(),
+        help="An interpreter (or venv) of the app whose packages to inventory; repeatable "
+             "[default: VIRTUAL_ENV, .venv/venv/env in the project]."),
+    "provider": click.option("--provider", type=click.Choice(["anthropic"]),
+                             help="Force the provider's rules on."),
+    "offline": click.option(
+        "--offline", is_flag=True,
+        help="No network: compare the installed SDKs with the bundled release data."),
+    "config": click.option(
+        "--config", "config_file", type=click.Path(dir_okay=False),
+        help="Config file [default: [tool.envaudit] in pyproject.toml, else envaudit.toml]."),
+    "name": click.option("--name", help="The environment's name (prod, staging…) "
+                                        "[default: ENVAUDIT_ENVIRONMENT, APP_ENV, … if set]."),
+}
+
+
+def _collect_options(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Decorate a command with the collection options ``names`` (in --help order)."""
+
+    def apply(func: Callable[..., None]) -> Callable[..., None]:
+        for name in reversed(names):
+            func = _COLLECT_OPTIONS[name](func)
+        return func
+    return apply
+
+
 @main.command()
 @click.argument("path", default=".", required=False)
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="text",
@@ -285,25 +328,8 @@ def _rules(select: tuple[str, ...], ignore: tuple[str, ...], conf: Config) -> tu
               help="Exit 1 when a finding at or above this severity exists [default: error].")
 @click.option("--select", multiple=True, help="Rules to run: ID, name or prefix (comma-separated).")
 @click.option("--ignore", multiple=True, help="Rules to skip: ID, name or prefix.")
-@click.option("--no-process-env", is_flag=True, help="Leave envaudit's own environment out.")
-@click.option("--env-file", "env_files", multiple=True, type=click.Path(),
-              help="Extra env file (e.g. the one given to docker run --env-file); repeatable.")
-@click.option("--loader", "loaders", multiple=True, type=click.Choice(LOADER_CHOICES),
-              help="Loader the app uses; repeatable [default: inferred].")
-@click.option("--pid", "pids", multiple=True, metavar="PID|auto",
-              help="A running process of the app: audit the environment it started with "
-                   "instead of envaudit's own; repeatable. auto: the python/node/gunicorn/"
-                   "uvicorn/celery... processes whose working folder or command line lies in "
-                   "PATH.")
-@click.option("--python", "pythons", multiple=True, type=click.Path(),
-              help="An interpreter (or venv) of the app whose packages to inventory; "
-                   "repeatable [default: VIRTUAL_ENV, .venv/venv/env in the project].")
-@click.option("--provider", type=click.Choice(["anthropic"]),
-              help="Force the provider's rules on.")
-@click.option("--offline", is_flag=True,
-              help="No network: compare the installed SDKs with the bundled release data.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="Config file [default: [tool.envaudit] in pyproject.toml, else envaudit.toml].")
+@_collect_options("no-process-env", "env-file", "loader", "pid", "python", "provider",
+                  "offline", "config")
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
 @click.option("-q", "--quiet", is_flag=True, help="Findings only.")
 @click.option("-v", "--verbose", is_flag=True, help="More detail; tracebacks on internal errors.")
@@ -402,32 +428,6 @@ def _snapshot_of(report: Report, name: str | None, pids: tuple[int, ...],
     return host, environment_name(name, _app_environ(pids, no_process_env))
 
 
-def _collect_options(func: Callable[..., None]) -> Callable[..., None]:
-    """The options that say what to collect, shared by ``snapshot`` and ``diff`` (for
-    ``live``)."""
-    for option in reversed((
-        click.option("--no-process-env", is_flag=True,
-                     help="Leave envaudit's own environment out."),
-        click.option("--env-file", "env_files", multiple=True, type=click.Path(),
-                     help="Extra env file; repeatable."),
-        click.option("--loader", "loaders", multiple=True, type=click.Choice(LOADER_CHOICES),
-                     help="Loader the app uses; repeatable [default: inferred]."),
-        click.option("--pid", "pids", multiple=True, metavar="PID|auto",
-                     help="A running process of the app whose environment to audit; "
-                          "repeatable. auto: the app's processes under PATH."),
-        click.option("--python", "pythons", multiple=True, type=click.Path(),
-                     help="An interpreter (or venv) of the app; repeatable."),
-        click.option("--provider", type=click.Choice(["anthropic"]),
-                     help="Force the provider's rules on."),
-        click.option("--offline", is_flag=True,
-                     help="No network: compare the SDKs with the bundled release data."),
-        click.option("--config", "config_file", type=click.Path(dir_okay=False),
-                     help="Config file [default: [tool.envaudit] in pyproject.toml]."),
-        click.option("--name", help="The environment's name (prod, staging…) "
-                                    "[default: ENVAUDIT_ENVIRONMENT, APP_ENV, … if set]."),
-    )):
-        func = option(func)
-    return func
 
 
 @main.command()
@@ -439,7 +439,8 @@ def _collect_options(func: Callable[..., None]) -> Callable[..., None]:
               help="Exit 1 when a finding at or above this severity exists.")
 @click.option("--select", multiple=True, help="Rules to run: ID, name or prefix.")
 @click.option("--ignore", multiple=True, help="Rules to skip: ID, name or prefix.")
-@_collect_options
+@_collect_options("no-process-env", "env-file", "loader", "pid", "python", "provider",
+                  "offline", "config", "name")
 @click.option("-v", "--verbose", is_flag=True, help="Tracebacks on internal errors.")
 @_guard
 def snapshot(path: str, output: str | None, fmt: str, fail_on: str, select: tuple[str, ...],
@@ -497,7 +498,8 @@ def _labelled(loaded: list[Loaded]) -> list[Loaded]:
               help="Leave out variables matching this shell pattern; repeatable.")
 @click.option("--project", default=".", show_default=True,
               help="The project `live` audits.")
-@_collect_options
+@_collect_options("no-process-env", "env-file", "loader", "pid", "python", "provider",
+                  "offline", "config", "name")
 @click.option("--no-color", is_flag=True, help="No ANSI colours.")
 @click.option("-v", "--verbose", is_flag=True, help="Also list the variables that are the same.")
 @_guard
@@ -615,18 +617,7 @@ def _probe_rules() -> tuple[Rule, ...]:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically).")
 @click.option("--fail-on", type=click.Choice(FAIL_ON),
               help="Exit 1 when a finding at or above this severity exists [default: error].")
-@click.option("--no-process-env", is_flag=True, help="Leave envaudit's own environment out.")
-@click.option("--env-file", "env_files", multiple=True, type=click.Path(),
-              help="Extra env file; repeatable.")
-@click.option("--loader", "loaders", multiple=True, type=click.Choice(LOADER_CHOICES),
-              help="Loader the app uses; repeatable [default: inferred].")
-@click.option("--pid", "pids", multiple=True, metavar="PID|auto",
-              help="A running process of the app: probe with the environment it started "
-                   "with; repeatable. auto: the app's processes under PATH.")
-@click.option("--python", "pythons", multiple=True, type=click.Path(),
-              help="An interpreter (or venv) of the app whose SDK to follow; repeatable.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="Config file [default: [tool.envaudit] in pyproject.toml, else envaudit.toml].")
+@_collect_options("no-process-env", "env-file", "loader", "pid", "python", "config")
 @click.option("-v", "--verbose", is_flag=True,
               help="Each stage's data; tracebacks on internal errors.")
 @_guard
