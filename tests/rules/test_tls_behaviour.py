@@ -198,20 +198,8 @@ class HttpsServer:
         self._thread.join(5)
 
 
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return Pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
-def server(pki: Pki) -> Iterator[HttpsServer]:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    pki.server_cert.configure_cert(context)
-    srv = HttpsServer(context)
-    try:
-        yield srv
-    finally:
-        srv.close()
+# The ``pki`` and ``server`` fixtures (a CA, a server certificate, an HTTPS server on
+# 127.0.0.1) are in tests/rules/conftest.py: the TypeScript SDK's test uses them too.
 
 
 @pytest.fixture(scope="module")

@@ -474,26 +474,7 @@ def test_profile_proxy_state_matches(ts_sdk: TsSdk) -> None:
 # ----------------------------------------------------------------------------- (b) TLS
 
 
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from .test_tls_behaviour import Pki
-
-    return Pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
-def https_server(pki: Any) -> Iterator[Any]:
-    import ssl
-
-    from .test_tls_behaviour import HttpsServer
-
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    pki.server_cert.configure_cert(context)
-    srv = HttpsServer(context)
-    try:
-        yield srv
-    finally:
-        srv.close()
+# ``pki`` and ``server``: tests/rules/conftest.py (shared with test_tls_behaviour).
 
 
 TLS_CASES: list[tuple[str, Callable[[Any], dict[str, str]]]] = [
@@ -534,10 +515,10 @@ def tls_prediction(ts_sdk: TsSdk, settings: dict[str, str], root: Path
 
 @pytest.mark.parametrize("name, settings", TLS_CASES, ids=[c[0] for c in TLS_CASES])
 def test_tls_is_predicted(name: str, settings: Callable[[Any], dict[str, str]], ts_sdk: TsSdk,
-                          pki: Any, https_server: Any, tmp_path: Path) -> None:
+                          pki: Any, server: Any, tmp_path: Path) -> None:
     env = settings(pki)
     trusted, warns, findings = tls_prediction(ts_sdk, env, tmp_path)
-    out = run(ts_sdk, [case("tls", https_server.url)], env, tmp_path)
+    out = run(ts_sdk, [case("tls", server.url)], env, tmp_path)
     result, stderr = out["tls"], out["_stderr"]["text"]
     assert (result["stage"] == "ok") is trusted, (name, result, list(findings))
     if not trusted:
