@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import psutil
@@ -59,3 +59,30 @@ def zombie() -> Iterator[int]:
         yield proc.pid
     finally:
         proc.wait()
+
+
+def as_nobody(work: Callable[[], str]) -> str:
+    """What ``work`` returns when run by a forked child that became the user nobody (or the
+    ``repr`` of what it raised): how the tests read processes as another user would. Needs
+    root and ``fork``; import what ``work`` uses first (nobody may not read the modules)."""
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child process
+        try:
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            said = work()
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            said = repr(exc)
+        finally:
+            os.write(write_end, said.encode())
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        said = reader.read().decode()
+    os.waitpid(child, 0)
+    return said

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from processes import exited_pid, running, zombie
+from processes import as_nobody, exited_pid, running, zombie
 
 from envaudit import processes, ps_format
 from envaudit.processes import (
@@ -170,30 +170,16 @@ def test_processes_exiting_while_the_table_is_read_never_break_it(backend: str) 
 def _as_nobody(backend: str) -> tuple[str, str]:
     """``envaudit ps`` as JSON and as text, computed by a forked child that became the user
     nobody (the modules are imported before the fork: nobody may not read them)."""
-    import pwd
-
     import psutil  # noqa: F401 - imported for the child
 
-    nobody = pwd.getpwnam("nobody")
-    read_end, write_end = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child process
-        try:
-            os.setgroups([])
-            os.setgid(nobody.pw_gid)
-            os.setuid(nobody.pw_uid)
-            plist, secrets = list_processes(backend_name=backend)
-            text = ps_format.render(plist, "text", ps_format.PsRender())
-            said = json.dumps([ps_format.render_json(plist), text])
-        except BaseException as exc:  # noqa: BLE001 - reported to the parent
-            said = json.dumps([repr(exc), ""])
-        finally:
-            os.write(write_end, said.encode())
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as reader:
-        said = reader.read().decode()
-    os.waitpid(child, 0)
+    def listing() -> str:
+        plist, _ = list_processes(backend_name=backend)
+        text = ps_format.render(plist, "text", ps_format.PsRender())
+        return json.dumps([ps_format.render_json(plist), text])
+
+    said = as_nobody(listing)
+    if not said.startswith("["):  # what the child raised
+        said = json.dumps([said, ""])
     raw, text = json.loads(said)
     return raw, text
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 from click.testing import CliRunner
-from processes import exited_pid, running
+from processes import as_nobody, exited_pid, running
 
 from envaudit.cli import main
 from envaudit.collectors.base import CollectOptions, PidFacts
@@ -83,27 +83,8 @@ def test_a_vanished_process_and_a_zombie_are_skips(tmp_path: Path) -> None:
                     reason="needs root (and fork) to become another user")
 def test_another_users_process_is_access_denied() -> None:
     """As root, a forked child that became nobody reads a process of root's."""
-    import pwd
-
-    nobody = pwd.getpwnam("nobody")
     with running({"ANTHROPIC_BASE_URL": "https://gw.example.com"}) as pid:
-        read_end, write_end = os.pipe()
-        child = os.fork()
-        if child == 0:  # pragma: no cover - the child process
-            try:
-                os.setgroups([])
-                os.setgid(nobody.pw_gid)
-                os.setuid(nobody.pw_uid)
-                said = str(read_environ(pid))
-            except BaseException as exc:  # noqa: BLE001 - reported to the parent
-                said = repr(exc)
-            finally:
-                os.write(write_end, said.encode())
-                os._exit(0)
-        os.close(write_end)
-        with os.fdopen(read_end, "rb") as reader:
-            said = reader.read().decode()
-        os.waitpid(child, 0)
+        said = as_nobody(lambda: str(read_environ(pid)))
     assert said == "access denied"
 
 
