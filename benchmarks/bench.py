@@ -550,6 +550,25 @@ def memory_rows(group: Group) -> tuple[list[list[str]], list[dict[str, object]]]
     return rows, records
 
 
+def rules_cost_group(name: str, size: str, tree: Path, launcher: list[str], shown: str,
+                     ignored: str, label: str, delta_goal_ms: float | None) -> Group:
+    """What some rules add to the scan: the scan with ``--ignore IGNORED`` (the baseline)
+    against the same scan with every rule, interleaved (``delta_goal_ms``: the most they may
+    add)."""
+    without = Command(
+        f"{shown} scan --no-process-env --ignore {ignored} <{size}>",
+        [*launcher, "scan", "--no-process-env", "--ignore", ignored, str(tree)],
+        ok_codes=(0, 1),
+    )
+    every = Command(
+        f"{shown} scan --no-process-env <{size}> ({label})",
+        [*launcher, "scan", "--no-process-env", str(tree)],
+        ok_codes=(0, 1),
+        delta_goal_ms=delta_goal_ms,
+    )
+    return Group(name, [without], [every])
+
+
 def diff_group(size: str, tree: Path, launcher: list[str], shown: str, py: str,
                workdir: str, env: dict[str, str]) -> Group:
     """``envaudit diff A B`` of two snapshots of the tree (made here, untimed): the tree as
@@ -854,32 +873,12 @@ def bench(args: argparse.Namespace) -> None:
             base = Command(f"find <{size}> (prune-aware)", find_baseline(tree))
             groups.append(Group(f"scan-{size}", [base], [scan, scan_json], memory=True))
             if size == "small":  # issue 5: what the network and model rules add
-                without = Command(
-                    f"{shown} scan --no-process-env --ignore {NETWORK_FAMILIES} <{size}>",
-                    [*launcher, "scan", "--no-process-env", "--ignore", NETWORK_FAMILIES,
-                     str(tree)],
-                    ok_codes=(0, 1),
-                )
-                every = Command(
-                    f"{shown} scan --no-process-env <{size}> (every rule)",
-                    [*launcher, "scan", "--no-process-env", str(tree)],
-                    ok_codes=(0, 1),
-                    delta_goal_ms=SMALL_NETWORK_RULES_MS_GOAL,
-                )
-                groups.append(Group(f"rules-{size}", [without], [every]))
+                groups.append(rules_cost_group(f"rules-{size}", size, tree, launcher, shown,
+                                               NETWORK_FAMILIES, "every rule",
+                                               SMALL_NETWORK_RULES_MS_GOAL))
             if size in ("small", "large"):  # issue 6: what asking git (EA701) and EA702-4 add
-                unexposed = Command(
-                    f"{shown} scan --no-process-env --ignore {EXPOSURE_RULES} <{size}>",
-                    [*launcher, "scan", "--no-process-env", "--ignore", EXPOSURE_RULES,
-                     str(tree)],
-                    ok_codes=(0, 1),
-                )
-                exposed = Command(
-                    f"{shown} scan --no-process-env <{size}> (exposure rules)",
-                    [*launcher, "scan", "--no-process-env", str(tree)],
-                    ok_codes=(0, 1),
-                )
-                groups.append(Group(f"exposure-{size}", [unexposed], [exposed]))
+                groups.append(rules_cost_group(f"exposure-{size}", size, tree, launcher, shown,
+                                               EXPOSURE_RULES, "exposure rules", None))
 
             # The SDK inventory alone, every virtualenv of the tree named (a scan meets the
             # deeper ones while walking; this command does not walk), and its baselines over
