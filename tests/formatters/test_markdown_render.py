@@ -39,9 +39,13 @@ from test_sample_envs import PROJECTS, SAMPLES, expected, options_for
 from envaudit import engine
 from envaudit.collectors.base import CollectOptions
 from envaudit.engine import Report
-from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions, base, markdown
+from envaudit.formatters import FORMATTERS, OutputFormat, RenderOptions, markdown
 from envaudit.model import PROCESS, Definition, Location, PidEnvironment, Skip
-from formatters.test_formatters import PINNED_HOST, PINNED_VERSIONS, _tables
+from formatters.test_formatters import (  # _pinned: the golden files' autouse fixture
+    PINNED_HOST,
+    _pinned,  # noqa: F401
+    _tables,
+)
 
 #: GitHub renders an issue or comment with raw HTML allowed (then sanitised, keeping
 #: <details> and <summary>) and, in comments, line breaks kept.
@@ -51,13 +55,6 @@ CSS = Path(__file__).with_name("github.css")
 #: The lines a typical project's report may take outside <details> (issue 6).
 TYPICAL_LINES = 60
 
-
-@pytest.fixture(autouse=True)
-def _pinned(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(base, "versions", lambda: dict(PINNED_VERSIONS))
-    monkeypatch.delenv("ENVAUDIT_SALT", raising=False)
-    monkeypatch.delenv("ENVAUDIT_DOCS_URL", raising=False)
-    monkeypatch.setenv("HOME", "/home/golden")
 
 
 def md(report: Report, **options: bool) -> str:
